@@ -1,0 +1,93 @@
+"""Writing the audit trail. Services call `audit_log()` inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .middleware import current_request_id
+from .models import AuditEvent, ReadLogEntry
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+    org_path: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        target_label = target_label or str(target)[:300]
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    event = AuditEvent(
+        actor=_user_or_none(actor),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label[:300],
+        org_path=org_path,
+        before=before,
+        after=after,
+        reason=reason,
+        request_id=current_request_id() or "",
+        prev_hash=last or "",
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    return event
+
+
+def verify_chain() -> list[int]:
+    """Ids of audit events whose hash does not match their content or chain."""
+    bad: list[int] = []
+    prev = ""
+    for event in AuditEvent.objects.order_by("id").iterator():
+        if event.prev_hash != prev or event.compute_hash() != event.hash:
+            bad.append(event.pk)
+        prev = event.hash
+    return bad
+
+
+def read_log(
+    *, actor: Any, target: models.Model, org_path: str = "", purpose: str = "view"
+) -> ReadLogEntry:
+    return ReadLogEntry.objects.create(
+        actor=_user_or_none(actor),
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        org_path=org_path,
+        purpose=purpose,
+        request_id=current_request_id() or "",
+    )
+
+
+def audit_history(*, user: Any, target_type: str, target_id: str) -> models.QuerySet[AuditEvent]:
+    """The changes of one record that the user may see (the log is scoped by organization)."""
+    return (
+        AuditEvent.objects.restrict(user, "audit.view")
+        .filter(target_type=target_type, target_id=target_id)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+def audit_events(*, user: Any) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.restrict(user, "audit.view").select_related("actor")
+
+
+def read_log_entries(*, user: Any) -> models.QuerySet[ReadLogEntry]:
+    """The read log: administrators only (action `audit.reads`)."""
+    return ReadLogEntry.objects.restrict(user, "audit.reads").select_related("actor")

@@ -1,0 +1,90 @@
+"""The one scoping mechanism: `restrict(user, action)` on every scoped queryset.
+
+`core` knows only organization *paths*. Which paths a user holds for an action comes from a
+resolver named in settings (`CHIBO_SCOPE_RESOLVER`, provided by `accounts`), so `core` imports
+no app. A scoped model says where its path lives by overriding `scope_filter()` on its queryset
+or by setting `scope_path_field` on the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.module_loading import import_string
+
+from .paths import any_subtree_q
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The subtrees a user may act on. `everything` is the system administrator's scope."""
+
+    paths: tuple[str, ...] = ()
+    everything: bool = False
+    own_member_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.paths and not self.own_member_ids
+
+    def covers_path(self, path: str | None) -> bool:
+        if self.everything:
+            return True
+        if path is None:
+            return False
+        return any(path.startswith(p) for p in self.paths)
+
+
+EMPTY_SCOPE = Scope()
+
+
+@lru_cache(maxsize=1)
+def _resolver() -> Callable[[Any, str], Scope]:
+    return import_string(settings.CHIBO_SCOPE_RESOLVER)  # type: ignore[no-any-return]
+
+
+def resolve_scope(user: Any, action: str) -> Scope:
+    """The user's scope for an action, memoised on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    cache: dict[str, Scope] = user.__dict__.setdefault("_chibo_scope_cache", {})
+    if action not in cache:
+        cache[action] = _resolver()(user, action)
+    return cache[action]
+
+
+def forget_scope(user: Any) -> None:
+    user.__dict__.pop("_chibo_scope_cache", None)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    """Default manager's queryset for every org-scoped model."""
+
+    def scope_filter(self, scope: Scope) -> Q:
+        path_field = getattr(self.model, "scope_path_field", None)
+        if path_field is None:
+            raise NotImplementedError(
+                f"{self.model.__name__} must define scope_path_field or override scope_filter()"
+            )
+        return any_subtree_q(list(scope.paths), path_field)
+
+    def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet[_M]:
+        scope = resolve_scope(user, action)
+        if scope.everything:
+            return self.all()
+        if scope.is_empty:
+            return self.none()
+        return self.filter(self.scope_filter(scope))
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass

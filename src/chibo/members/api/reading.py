@@ -1,0 +1,123 @@
+"""Reads shared by the API, the pages and the `members` command: count reports with stable
+keys, the organization path a member's reads are logged under, and which members' sensitive
+fields a user may see (for a whole page at once). They call the selectors and add no rule of
+their own; the CLI and the API answer from the same functions, so they always agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from chibo.core.scoping import resolve_scope
+from chibo.core.validtime import today
+from chibo.orgs.models import Organization
+
+from .. import selectors
+from ..choices import (
+    ETHNICITY_CHOICES,
+    IN_PARTY,
+    EventType,
+    Gender,
+    GeneralEducation,
+    Occupation,
+    ProfessionalLevel,
+    Religion,
+    TheoryLevel,
+)
+from ..models import Member
+
+COUNT_FIELDS: tuple[str, ...] = tuple(selectors.COUNT_FIELDS)
+# what admissions can be grouped by: the sector (occupation then), the kind of admission, or an
+# attribute of the person
+ADMISSION_FIELDS: tuple[str, ...] = ("sector", "occupation", "status", "gender", "ethnicity", "religion",
+                                     "general_education", "professional_level", "theory_level")
+LEAVE_KEYS: tuple[str, ...] = tuple(str(t) for t in selectors.LEAVE_TYPES)
+
+
+def count_keys(by: str, *, admissions: bool = False) -> list[str]:
+    """The keys a count by `by` always has (zero when nobody has the value), in display order."""
+    if by == "status":
+        return [str(EventType.ADMITTED), str(EventType.READMITTED)] if admissions else [str(s) for s in IN_PARTY]
+    if by == "age_band":
+        return [key for _low, _high, key in selectors.AGE_BANDS]
+    if by == "ethnicity":
+        return [code for code, _name in ETHNICITY_CHOICES]
+    choices: dict[str, Any] = {
+        "gender": Gender, "religion": Religion, "general_education": GeneralEducation,
+        "professional_level": ProfessionalLevel, "theory_level": TheoryLevel,
+        "occupation": Occupation, "sector": Occupation,
+    }
+    if by in choices:
+        return [str(v) for v in choices[by].values]
+    raise ValueError(by)
+
+
+def stable(counts: dict[str, int], keys: Sequence[str]) -> dict[str, int]:
+    """Every expected key (0 when absent), then any unexpected one, so nothing is lost."""
+    out = {key: int(counts.get(key, 0)) for key in keys}
+    for key in sorted(k for k in counts if k not in out):
+        out[str(key)] = int(counts[key])
+    return out
+
+
+def _report(head: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    return {**head, "counts": counts, "total": sum(counts.values())}
+
+
+def members_count(*, user: Any, org: Organization | None, on: dt.date, by: str) -> dict[str, Any]:
+    """Members under `org` on `on` by `by`: `{"under", "as_of", "by", "counts", "total"}`."""
+    if by not in COUNT_FIELDS:
+        raise ValueError(by)
+    counts = selectors.member_counts(user=user, org=org, on=on, by=by)
+    head = {"under": org.code if org else None, "as_of": on.isoformat(), "by": by}
+    return _report(head, stable(counts, count_keys(by)))
+
+
+def admissions_count(*, user: Any, org: Organization | None, start: dt.date, end: dt.date,
+                     by: str = "sector") -> dict[str, Any]:
+    """Admissions in [start, end] by the sector (or `by`) the person had when admitted."""
+    if by not in ADMISSION_FIELDS:
+        raise ValueError(by)
+    counts = selectors.admissions_count(user=user, org=org, start=start, end=end, by=by)
+    head = {"under": org.code if org else None, "admitted_from": start.isoformat(),
+            "admitted_to": end.isoformat(), "by": by}
+    return _report(head, stable(counts, count_keys(by, admissions=True)))
+
+
+def departures_count(*, user: Any, org: Organization | None, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Members who left the party in [start, end], by how."""
+    counts = selectors.departures_count(user=user, org=org, start=start, end=end)
+    head = {"under": org.code if org else None, "left_from": start.isoformat(), "left_to": end.isoformat()}
+    return _report(head, stable(counts, LEAVE_KEYS))
+
+
+def party_age(days: int) -> dict[str, int]:
+    """Days of membership as whole years and months (a month is 1/12 of a Gregorian year)."""
+    months = int(days // 30.436875)
+    return {"days": days, "years": months // 12, "months": months % 12}
+
+
+def member_org_path(member: Member, on: dt.date | None = None) -> str:
+    """The path of the member's cell on `on` (default today), or of the last cell they had: the
+    organization a read of the record is logged under."""
+    on = on or today()
+    current = selectors.affiliation_on(member, on)
+    if current is None:
+        current = member.affiliations.select_related("org").order_by("-valid_from", "-id").first()
+    if current is None:
+        return ""
+    version = current.org.version_on(on) or current.org.latest_version()
+    return version.path if version else ""
+
+
+def sensitive_visible(*, user: Any, member_ids: Iterable[int]) -> set[int]:
+    """The members among `member_ids` whose sensitive fields the user may see: the same answer as
+    `selectors.may_see_sensitive` for each, in one query for a whole page."""
+    ids = list(member_ids)
+    scope = resolve_scope(user, selectors.SENSITIVE)
+    if scope.everything:
+        return set(ids)
+    if scope.is_empty or not ids:
+        return set()
+    return set(Member.objects.restrict(user, selectors.SENSITIVE).filter(pk__in=ids).values_list("pk", flat=True))

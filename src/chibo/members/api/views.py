@@ -1,0 +1,247 @@
+"""Members and transfers by API: scoped by the base viewset, searched and counted through the
+selectors. A member's detail is read-logged; sensitive fields are null unless the user may see
+them for that member."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from chibo.core.api import ScopedReadOnlyViewSet
+from chibo.core.audit import read_log
+from chibo.core.validtime import today, valid_on_q
+from chibo.members import selectors
+from chibo.members.choices import (
+    ETHNICITY_CHOICES,
+    AffiliationKind,
+    Gender,
+    GeneralEducation,
+    Occupation,
+    ProfessionalLevel,
+    Religion,
+    Status,
+    TheoryLevel,
+)
+from chibo.members.models import Affiliation, Member, Transfer, TransferKind, TransferState
+from chibo.orgs import selectors as org_selectors
+from chibo.orgs.models import Organization, OrgVersion
+
+from . import reading
+from .serializers import (
+    MemberCountsSerializer,
+    MemberDetailSerializer,
+    MemberListSerializer,
+    TransferSerializer,
+)
+
+ATTRIBUTE_FILTERS = ("status", "gender", "ethnicity", "religion", "general_education",
+                     "professional_level", "theory_level", "occupation")
+
+
+def _date_param(request: Request, name: str) -> dt.date | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise serializers.ValidationError({name: _("Enter a date as YYYY-MM-DD.")}) from exc
+
+
+def _versions_of(field: str) -> Prefetch[Any]:
+    return Prefetch(f"{field}__versions", queryset=OrgVersion.objects.only("id", "org_id", "name", "valid_from"))
+
+
+class MemberFilter(filters.FilterSet):
+    """Every filter goes to `selectors.member_search` at once (name, card or identity number;
+    affiliation under an organization on a date; attributes)."""
+
+    q = filters.CharFilter(method="_noop", label="Name (diacritics and case ignored), card or identity number")
+    under = filters.CharFilter(method="_noop", label="Members affiliated under this organization code")
+    as_of = filters.DateFilter(method="_noop", label="Members in a cell on this date (YYYY-MM-DD)")
+    status = filters.ChoiceFilter(method="_noop", choices=Status.choices)
+    gender = filters.ChoiceFilter(method="_noop", choices=Gender.choices)
+    ethnicity = filters.ChoiceFilter(method="_noop", choices=ETHNICITY_CHOICES)
+    religion = filters.ChoiceFilter(method="_noop", choices=Religion.choices)
+    general_education = filters.ChoiceFilter(method="_noop", choices=GeneralEducation.choices)
+    professional_level = filters.ChoiceFilter(method="_noop", choices=ProfessionalLevel.choices)
+    theory_level = filters.ChoiceFilter(method="_noop", choices=TheoryLevel.choices)
+    occupation = filters.ChoiceFilter(method="_noop", choices=Occupation.choices)
+
+    class Meta:
+        model = Member
+        fields = ["q", "under", "as_of", *ATTRIBUTE_FILTERS]
+
+    def _noop(self, queryset: Any, name: str, value: Any) -> Any:
+        return queryset
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        data = self.form.cleaned_data
+        user = self.request.user
+        org: Organization | None = None
+        if data.get("under"):
+            try:
+                org = org_selectors.org_get(user=user, code=data["under"])
+            except Organization.DoesNotExist:
+                return queryset.none()  # unknown and out of scope look the same
+        attributes = {f: data[f] for f in ATTRIBUTE_FILTERS if data.get(f)}
+        # the selector starts from the same restricted queryset as the base viewset's
+        return selectors.member_search(user=user, q=data.get("q") or "", org=org, on=data.get("as_of"),
+                                       filters=attributes)
+
+
+class MemberViewSet(ScopedReadOnlyViewSet):
+    """Party members in your scope. The detail carries the timeline (status events, affiliations,
+    transfers) and is logged in the read log; ethnicity, religion and identity number are null
+    unless your role may see them for that member."""
+
+    scope_area = "member"
+    queryset = Member.objects.all()
+    filterset_class = MemberFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_serializer_class(self) -> Any:
+        return MemberDetailSerializer if self.action == "retrieve" else MemberListSerializer
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().order_by("search_key", "id")
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        # the search filters are for the list; a detail is looked up by id alone
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        cell = (
+            Affiliation.objects.filter(member_id=OuterRef("pk"), kind=AffiliationKind.OFFICIAL)
+            .filter(valid_on_q(today()))
+            .values("org__code")[:1]
+        )
+        queryset = self.filter_queryset(self.get_queryset()).annotate(current_cell_code=Subquery(cell))
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(),
+                   "sensitive_ids": reading.sensitive_visible(user=request.user, member_ids=[m.pk for m in rows])}
+        data = MemberListSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        member: Member = self.get_object()
+        on = today()
+        current = selectors.affiliation_on(member, on)
+        read_log(actor=request.user, target=member, org_path=reading.member_org_path(member, on), purpose="view")
+        timeline = {
+            "events": member.events.select_related("org").prefetch_related(_versions_of("org")).order_by("on", "id"),
+            "affiliations": member.affiliations.select_related("org").prefetch_related(_versions_of("org"))
+            .order_by("valid_from", "id"),
+            "transfers": member.transfers.select_related("member", "from_org", "to_org", "issued_by")
+            .prefetch_related(_versions_of("from_org"), _versions_of("to_org"), _versions_of("issued_by"))
+            .order_by("requested_on", "id"),
+        }
+        context = {
+            **self.get_serializer_context(),
+            "sensitive_ids": {member.pk} if selectors.may_see_sensitive(user=request.user, member=member) else set(),
+            "cell": current.org if current else None,
+            "party_age": reading.party_age(selectors.party_age_days(member, on)),
+            "timeline": timeline,
+        }
+        return Response(MemberDetailSerializer(member, context=context).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("under", OpenApiTypes.STR, description="Organization code (default: your whole scope)."),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="Members on this date (default today)."),
+            OpenApiParameter("by", OpenApiTypes.STR, enum=[*reading.COUNT_FIELDS],
+                             description="Group members by this field (default status; sector for admissions)."),
+            OpenApiParameter("admitted_from", OpenApiTypes.DATE, description="Count admissions from this date…"),
+            OpenApiParameter("admitted_to", OpenApiTypes.DATE, description="…to this date (inclusive)."),
+            OpenApiParameter("left_from", OpenApiTypes.DATE, description="Count members who left from this date…"),
+            OpenApiParameter("left_to", OpenApiTypes.DATE, description="…to this date (inclusive)."),
+        ],
+        responses=MemberCountsSerializer,
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def counts(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Members under an organization on a date by a field; or admissions in a period (by the
+        sector the person had when admitted); or members who left in a period (by how). The same
+        numbers as `chibo members count`."""
+        org: Organization | None = None
+        code = request.query_params.get("under")
+        if code:
+            try:
+                org = org_selectors.org_get(user=request.user, code=code)
+            except Organization.DoesNotExist as exc:
+                raise Http404 from exc
+        admitted = (_date_param(request, "admitted_from"), _date_param(request, "admitted_to"))
+        left = (_date_param(request, "left_from"), _date_param(request, "left_to"))
+        as_of = _date_param(request, "as_of")
+        by = request.query_params.get("by") or None
+        if any(admitted) and any(left):
+            raise serializers.ValidationError({"left_from": _("Count admissions or departures, not both at once.")})
+        if any(admitted) or any(left):
+            name = "admitted" if any(admitted) else "left"
+            start, end = admitted if any(admitted) else left
+            if start is None or end is None:
+                raise serializers.ValidationError({f"{name}_from": _("Give both ends of the period.")})
+            if end < start:
+                raise serializers.ValidationError({f"{name}_to": _("The end of the period is before its start.")})
+            if name == "admitted":
+                by = by or "sector"
+                if by not in reading.ADMISSION_FIELDS:
+                    raise serializers.ValidationError({"by": _("Admissions cannot be counted by this field.")})
+                report = reading.admissions_count(user=request.user, org=org, start=start, end=end, by=by)
+            else:
+                report = reading.departures_count(user=request.user, org=org, start=start, end=end)
+        else:
+            by = by or "status"
+            if by not in reading.COUNT_FIELDS:
+                raise serializers.ValidationError({"by": _("Members cannot be counted by this field.")})
+            report = reading.members_count(user=request.user, org=org, on=as_of or today(), by=by)
+        return Response(report)
+
+
+class TransferFilter(filters.FilterSet):
+    overdue = filters.BooleanFilter(method="_noop", label="Only transfers whose letter was not presented in time")
+    as_of = filters.DateFilter(method="_noop", label="Date overdue is judged on (default today)")
+    state = filters.ChoiceFilter(choices=TransferState.choices)
+    kind = filters.ChoiceFilter(choices=TransferKind.choices)
+    member = filters.NumberFilter(field_name="member_id")
+
+    class Meta:
+        model = Transfer
+        fields = ["overdue", "as_of", "state", "kind", "member"]
+
+    def _noop(self, queryset: Any, name: str, value: Any) -> Any:
+        return queryset
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("overdue"):
+            on = self.form.cleaned_data.get("as_of") or today()
+            overdue = selectors.overdue_transfers(user=self.request.user, on=on)
+            queryset = queryset.filter(pk__in=overdue.values("pk"))
+        return queryset
+
+
+class TransferViewSet(ScopedReadOnlyViewSet):
+    """Transfers from or to a cell in your scope, newest first; `?overdue=1` lists official
+    transfers whose letter was not presented by its deadline (as of `as_of`)."""
+
+    scope_area = "member"
+    queryset = Transfer.objects.select_related("member", "from_org", "to_org", "issued_by").prefetch_related(
+        _versions_of("from_org"), _versions_of("to_org"), _versions_of("issued_by")
+    ).order_by("-requested_on", "-id")
+    serializer_class = TransferSerializer
+    filterset_class = TransferFilter
+    lookup_value_regex = r"[0-9]+"

@@ -1,0 +1,118 @@
+"""Forms of the member pages: they parse and validate input; the selectors and services do the
+rest. Choices of cells are restricted to the user's scope for `member.change`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from chibo.core.validtime import today, valid_on_q
+from chibo.orgs.models import Organization, OrgVersion
+
+from .choices import (
+    ETHNICITY_CHOICES,
+    EventType,
+    Gender,
+    GeneralEducation,
+    Occupation,
+    ProfessionalLevel,
+    Religion,
+    Status,
+    TheoryLevel,
+)
+from .services import JOINING, MEMBER_CELL_KINDS
+
+ANY = [("", _("Any"))]
+SENSITIVE_FILTERS = ("ethnicity", "religion")
+ATTRIBUTE_FILTERS = ("status", "gender", "ethnicity", "religion", "general_education",
+                     "professional_level", "theory_level", "occupation")
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, party card or identity number"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. nguyen van an")}),
+    )
+    as_of = forms.DateField(label=_("In a cell on"), required=False, widget=_date_input(),
+                            help_text=_("Leave empty to search every record, including members who left."))
+    under = forms.CharField(label=_("Under organization (code)"), required=False, max_length=40)
+    status = forms.ChoiceField(label=_("Current status"), required=False, choices=ANY + list(Status.choices))
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=ANY + list(Gender.choices))
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), required=False, choices=ANY + list(ETHNICITY_CHOICES))
+    religion = forms.ChoiceField(label=_("Religion"), required=False, choices=ANY + list(Religion.choices))
+    general_education = forms.ChoiceField(label=_("General education"), required=False,
+                                          choices=ANY + list(GeneralEducation.choices))
+    professional_level = forms.ChoiceField(label=_("Professional level"), required=False,
+                                           choices=ANY + list(ProfessionalLevel.choices))
+    theory_level = forms.ChoiceField(label=_("Political theory level"), required=False,
+                                     choices=ANY + list(TheoryLevel.choices))
+    occupation = forms.ChoiceField(label=_("Occupation sector"), required=False,
+                                   choices=ANY + list(Occupation.choices))
+
+    def __init__(self, *args: Any, sensitive: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not sensitive:  # no filter on what the user may not see
+            for name in SENSITIVE_FILTERS:
+                del self.fields[name]
+
+    def attributes(self) -> dict[str, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {f: data[f] for f in ATTRIBUTE_FILTERS if data.get(f)}
+
+
+def cells_for_change(user: Any) -> QuerySet[Organization]:
+    """Party cells (and grassroots cells) in the user's scope for `member.change`, by code, with
+    today's name (or the last one) as `label_name`."""
+    today_name = OrgVersion.objects.filter(org_id=OuterRef("pk")).filter(valid_on_q(today())).values("name")[:1]
+    last_name = OrgVersion.objects.filter(org_id=OuterRef("pk")).order_by("-valid_from").values("name")[:1]
+    is_cell = OrgVersion.objects.filter(org_id=OuterRef("pk"), kind__key__in=sorted(MEMBER_CELL_KINDS))
+    return (
+        Organization.objects.restrict(user, "member.change")
+        .filter(Exists(is_cell))
+        .annotate(today_name=Subquery(today_name), last_name=Subquery(last_name))
+        .order_by("code")
+    )
+
+
+class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        name = getattr(obj, "today_name", None) or getattr(obj, "last_name", None) or ""
+        return f"{obj.code} — {name}" if name else str(obj.code)
+
+
+class MemberEventForm(forms.Form):
+    # admission creates the record (member_admit); every other event can be recorded here
+    type = forms.ChoiceField(label=_("Event"), choices=[c for c in EventType.choices if c[0] != EventType.ADMITTED])
+    on = forms.DateField(
+        label=_("Effective from"), required=False, widget=_date_input(),
+        help_text=_("Recognition as an official member is dated at the end of probation whatever is entered."),
+    )
+    decision_no = forms.CharField(label=_("Decision number"), required=False, max_length=64)
+    decision_date = forms.DateField(label=_("Decision date"), required=False, widget=_date_input())
+    issuer = forms.CharField(label=_("Issued by"), required=False, max_length=200)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    cell = CellChoiceField(
+        label=_("Cell (when the member joins or rejoins)"), required=False, queryset=Organization.objects.none(),
+        to_field_name="code",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].queryset = cells_for_change(user)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("type")
+        if kind in JOINING and not data.get("cell") and "cell" not in self.errors:
+            self.add_error("cell", _("Choose the cell the member joins."))
+        if kind and kind != EventType.RECOGNIZED and not data.get("on") and "on" not in self.errors:
+            self.add_error("on", _("Give the date of the event."))
+        return data

@@ -1,0 +1,188 @@
+"""Pages: member search and list, the member page (record, timeline, history; read-logged),
+recording a status event, overdue transfers. Thin: parse, call a selector or a service, render.
+Every fetch goes through the selectors, which are scoped; out of scope answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chibo.core.access import SCOPED, access_policy
+from chibo.core.audit import audit_history, read_log
+from chibo.core.scoping import resolve_scope
+from chibo.core.validtime import today, valid_on_q
+from chibo.orgs import selectors as org_selectors
+from chibo.orgs.models import Organization, OrgVersion
+
+from . import selectors, services
+from .api import reading
+from .choices import AffiliationKind
+from .forms import MemberEventForm, MemberSearchForm
+from .models import Affiliation, Member, TransferState
+
+CHANGE = "member.change"
+PAGE_SIZE = 50
+
+
+def _as_of(request: HttpRequest) -> tuple[dt.date, str | None]:
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return today(), None
+    try:
+        return dt.date.fromisoformat(raw), None
+    except ValueError:
+        return today(), _("“%(value)s” is not a date; showing today.") % {"value": raw}
+
+
+def _member_or_404(request: HttpRequest, pk: int, action: str = selectors.VIEW) -> Member:
+    try:
+        return selectors.members(user=request.user, action=action).get(pk=pk)
+    except Member.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _names(org_ids: set[int], on: dt.date) -> dict[int, str]:
+    """Organization id -> its name on `on` (or its last name), in one query."""
+    names: dict[int, str] = {}
+    rows = OrgVersion.objects.filter(org_id__in=org_ids).order_by("org_id", "valid_from")
+    for v in rows.values("org_id", "name", "valid_from", "valid_to"):
+        if v["org_id"] not in names or v["valid_from"] <= on:
+            names[v["org_id"]] = v["name"]
+    return names
+
+
+def _name_orgs(orgs: list[Organization | None], on: dt.date) -> None:
+    """Give each organization a `display_name` (today's name, else its last)."""
+    present = [o for o in orgs if o is not None]
+    names = _names({o.pk for o in present}, on)
+    for org in present:
+        org.display_name = names.get(org.pk, org.code)  # type: ignore[attr-defined]
+
+
+@access_policy(SCOPED)
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    sensitive = not resolve_scope(request.user, selectors.SENSITIVE).is_empty
+    form = MemberSearchForm(request.GET or None, sensitive=sensitive)
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    org: Organization | None = None
+    if data.get("under"):
+        try:
+            org = org_selectors.org_get(user=request.user, code=data["under"])
+        except Organization.DoesNotExist:
+            form.add_error("under", _("No organization with this code in your scope."))
+    if form.errors:
+        found: Any = Member.objects.none()
+    else:
+        found = selectors.member_search(user=request.user, q=data.get("q") or "", org=org, on=data.get("as_of"),
+                                        filters=form.attributes())
+    cell = (
+        Affiliation.objects.filter(member_id=OuterRef("pk"), kind=AffiliationKind.OFFICIAL)
+        .filter(valid_on_q(data.get("as_of") or today()))
+        .values("org_id")[:1]
+    )
+    page = Paginator(found.annotate(cell_id=Subquery(cell)), PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _names({m.cell_id for m in page.object_list if m.cell_id}, data.get("as_of") or today())
+    for m in page.object_list:
+        m.cell_name = names.get(m.cell_id, "")
+    context = {"form": form, "page": page, "searched": form.is_bound, "on": data.get("as_of")}
+    htmx = getattr(request, "htmx", False)
+    return render(request, "members/list.html#results" if htmx else "members/list.html", context)
+
+
+def _detail_context(request: HttpRequest, member: Member, form: MemberEventForm | None) -> dict[str, Any]:
+    on = today()
+    current = selectors.affiliation_on(member, on)
+    items = selectors.timeline(member)
+    orgs: list[Organization | None] = [current.org if current else None]
+    for item in items:
+        if item["kind"] == "event":
+            orgs.append(item["event"].org)
+        elif item["kind"] == "affiliation":
+            orgs.append(item["affiliation"].org)
+        else:
+            orgs.extend([item["transfer"].from_org, item["transfer"].to_org])
+    _name_orgs(orgs, on)
+    may_change = selectors.members(user=request.user, action=CHANGE).filter(pk=member.pk).exists()
+    if may_change and form is None:
+        form = MemberEventForm(user=request.user)
+    in_transfer = member.transfers.filter(state=TransferState.LETTER_ISSUED).order_by("-letter_issued_on").first()
+    return {
+        "member": member,
+        "sensitive": selectors.may_see_sensitive(user=request.user, member=member),
+        "current": current,
+        "in_transfer": in_transfer,
+        "party_age": reading.party_age(selectors.party_age_days(member, on)),
+        "timeline": items,
+        "form": form if may_change else None,
+        "history": audit_history(user=request.user, target_type="members.member", target_id=str(member.pk))[:100],
+        "on": on,
+    }
+
+
+def _render_detail(request: HttpRequest, member: Member, form: MemberEventForm | None = None,
+                   status: int = 200) -> HttpResponse:
+    read_log(actor=request.user, target=member, org_path=reading.member_org_path(member), purpose="view")
+    return render(request, "members/detail.html", _detail_context(request, member, form), status=status)
+
+
+@access_policy(SCOPED)
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _member_or_404(request, pk))
+
+
+def _add_errors(form: MemberEventForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@access_policy(SCOPED)
+@login_required
+@require_POST
+def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a status event on a member in the user's scope for `member.change`."""
+    member = _member_or_404(request, pk, CHANGE)
+    form = MemberEventForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_event(
+                actor=request.user, member=member, type=data["type"], on=data["on"],
+                decision=services.DecisionInfo(number=data["decision_no"], date=data["decision_date"],
+                                               issuer=data["issuer"]),
+                reason=data["reason"], cell=data["cell"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The event is recorded."))
+            return redirect("members:detail", pk=member.pk)
+    member.refresh_from_db()
+    return _render_detail(request, member, form=form, status=400)
+
+
+@access_policy(SCOPED)
+@login_required
+def overdue_transfers(request: HttpRequest) -> HttpResponse:
+    on, date_error = _as_of(request)
+    transfers = selectors.overdue_transfers(user=request.user, on=on)
+    page = Paginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
+    _name_orgs([o for t in page.object_list for o in (t.from_org, t.to_org, t.issued_by)], on)
+    return render(request, "members/overdue.html", {"page": page, "on": on, "date_error": date_error})

@@ -1,0 +1,87 @@
+"""Pages: the tree browser (lazy expansion with HTMX) and the unit page. Thin: parse, call a
+selector, render. Every fetch goes through the selectors, which are scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from chibo.core.access import SCOPED, access_policy
+from chibo.core.audit import audit_history
+from chibo.core.validtime import today
+
+from . import selectors
+from .models import Organization
+
+
+def _as_of(request: HttpRequest) -> tuple[dt.date, str | None]:
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return today(), None
+    try:
+        return dt.date.fromisoformat(raw), None
+    except ValueError:
+        from django.utils.translation import gettext as _
+
+        return today(), _("“%(value)s” is not a date; showing today.") % {"value": raw}
+
+
+def _org_or_404(request: HttpRequest, code: str) -> Organization:
+    try:
+        return selectors.org_get(user=request.user, code=code)
+    except Organization.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@access_policy(SCOPED)
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    on, date_error = _as_of(request)
+    q = request.GET.get("q", "").strip()
+    context = {"on": on, "q": q, "date_error": date_error}
+    if q:
+        context["results"] = list(selectors.org_search(user=request.user, q=q, on=on))
+    else:
+        context["roots"] = selectors.org_roots(user=request.user, on=on)
+    template = "orgs/tree.html#results" if getattr(request, "htmx", False) and q else "orgs/tree.html"
+    return render(request, template, context)
+
+
+@access_policy(SCOPED)
+@login_required
+def children(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org_or_404(request, code)
+    on, _err = _as_of(request)
+    kids = selectors.org_children(user=request.user, org=org, on=on)
+    return render(request, "orgs/tree.html#children", {"children": kids, "on": on})
+
+
+@access_policy(SCOPED)
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org_or_404(request, code)
+    on, date_error = _as_of(request)
+    version, exact = selectors.version_on_or_last(org, on)
+    kids = selectors.org_children(user=request.user, org=org, on=on)
+    page = Paginator(kids, 100).get_page(request.GET.get("page"))
+    counts = selectors.org_counts(user=request.user, org=org, on=on)
+    lineage = selectors.org_lineage(user=request.user, org=org)
+    changes = selectors.org_changes(user=request.user, org=org)[:50]
+    history = org.versions.select_related("kind", "parent", "event__decision").order_by("valid_from")
+    powers = org.powers.order_by("valid_from")
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org, "version": version, "exact": exact, "on": on, "date_error": date_error,
+            "children_page": page, "counts": selectors.labelled_counts(counts),
+            "lineage": lineage, "changes": changes, "history": history, "powers": powers,
+            "audit": audit_history(
+                user=request.user, target_type="orgs.organization", target_id=str(org.pk)
+            )[:50],
+        },
+    )

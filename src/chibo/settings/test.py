@@ -1,0 +1,19 @@
+"""Tests: SQLite by default (DATABASE_URL selects PostgreSQL), fast hashing."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # SQLite's test flush deletes rows (PostgreSQL's truncates, which row triggers ignore);
+    # the triggers are installed and tested explicitly in tests/access/test_audit_guard.py.
+    CHIBO_AUDIT_DB_GUARD = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

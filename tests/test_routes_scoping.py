@@ -1,0 +1,495 @@
+"""Every route, discovered from `get_resolver()` (security.md G3, G4).
+
+- G3, deny by default: every page declares an access policy (`chibo.core.access`), every API
+  view is a scoped viewset behind `IsAuthenticated`; anything else must be on the small
+  allowlist below, with a reason. Anonymous requests never get past sign-in.
+- G4, scope isolation: every scoped route that takes an object in its URL answers **404** when
+  a user asks for an object in a sibling's scope (a secretary for the neighbouring cell, a
+  district for the neighbouring district), exactly as for an object that does not exist; the
+  owner of that scope gets it, and so does the administrator (so the 404 is not an accident of
+  a wrong URL). Every route without an object shows nothing from outside the user's scope.
+
+Nothing here lists routes to check: a new route is found and checked automatically. A new kind
+of object in a URL (a new model behind `pk`) makes `test_object_routes_are_scoped` fail until
+`PROVIDERS` says how to find such an object in a given scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+from django.utils.regex_helper import normalize
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.views import APIView
+
+from chibo.core.access import PUBLIC, SCOPED, SIGNED_IN, policy_of
+from chibo.core.api import ScopedViewSetMixin
+from chibo.core.scoping import forget_scope, resolve_scope
+from chibo.orgs.models import Organization, OrgVersion
+from tests.factories import NAMES
+
+# View (dotted path) -> why it may have no Chibo access policy.
+ALLOWLIST: dict[str, str] = {
+    "django.views.i18n.set_language": (
+        "Django's language switch: public by nature, POST only, sets a cookie, shows no data."
+    ),
+    "drf_spectacular.views.SpectacularAPIView": (
+        "The OpenAPI description: no data; SPECTACULAR_SETTINGS['SERVE_PERMISSIONS'] requires "
+        "sign-in."
+    ),
+    "drf_spectacular.views.SpectacularSwaggerSplitView": (
+        "The API documentation page (served from drf-spectacular-sidecar): no data; requires "
+        "sign-in."
+    ),
+    "rest_framework.routers.APIRootView": (
+        "DRF's API root: lists the endpoints' URLs, no data; requires sign-in (default "
+        "permission IsAuthenticated)."
+    ),
+}
+
+
+# --- discovering the routes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    regex: str
+    name: str
+    callback: Callable[..., Any]
+
+    @property
+    def view_class(self) -> type | None:
+        return getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
+
+    @property
+    def view_id(self) -> str:
+        obj = self.view_class or self.callback
+        return f"{obj.__module__}.{obj.__qualname__}"
+
+    @property
+    def is_drf(self) -> bool:
+        cls = self.view_class
+        return isinstance(cls, type) and issubclass(cls, APIView)
+
+    @property
+    def is_scoped_api(self) -> bool:
+        cls = self.view_class
+        return self.is_drf and issubclass(cls, ScopedViewSetMixin)  # type: ignore[arg-type]
+
+    @property
+    def policy(self) -> str | None:
+        if self.is_scoped_api:
+            return SCOPED
+        return policy_of(self.callback)
+
+    @property
+    def template(self) -> tuple[str, list[str]]:
+        return normalize(self.regex)[0]
+
+    @property
+    def params(self) -> list[str]:
+        return self.template[1]
+
+    @property
+    def object_params(self) -> list[str]:
+        return [p for p in self.params if p != "format"]
+
+    def __str__(self) -> str:
+        return f"{self.name or '?'} /{self.template[0]} ({self.view_id})"
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for p in resolver.url_patterns:
+        part = p.pattern.regex.pattern
+        part = part[1:] if part.startswith("^") else part
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _walk(p, prefix + part, ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+            yield Route(regex="^" + prefix + part, name=name, callback=p.callback)
+
+
+ROUTES: list[Route] = list(_walk(get_resolver()))
+OBJECT_ROUTES = [r for r in ROUTES if r.object_params]
+LIST_ROUTES = [r for r in ROUTES if not r.object_params]
+
+
+def test_routes_are_discovered():
+    names = {r.name for r in ROUTES}
+    assert {"orgs:tree", "orgs:detail", "orgs:children", "organization-list",
+            "organization-detail", "organization-counts", "web:home"} <= names
+    assert len(ROUTES) > 20
+
+
+# --- G3: a declared policy everywhere ---------------------------------------------------------------
+
+
+def test_every_route_declares_an_access_policy():
+    missing = [
+        str(r) for r in ROUTES
+        if r.policy not in (PUBLIC, SIGNED_IN, SCOPED) and r.view_id not in ALLOWLIST
+    ]
+    assert not missing, "routes without an access policy (chibo.core.access):\n  " + "\n  ".join(missing)
+
+
+def test_allowlist_is_current():
+    """An allowlist entry that no route uses any more should be removed."""
+    used = {r.view_id for r in ROUTES}
+    assert set(ALLOWLIST) <= used, set(ALLOWLIST) - used
+
+
+def test_api_views_are_scoped_and_authenticated():
+    bad = []
+    for r in ROUTES:
+        if not r.is_drf:
+            continue
+        cls = r.view_class
+        perms = list(getattr(cls, "permission_classes", []))
+        if any(issubclass(p, AllowAny) for p in perms if isinstance(p, type)):
+            bad.append(f"{r}: AllowAny")
+        elif not any(isinstance(p, type) and issubclass(p, IsAuthenticated) for p in perms):
+            if r.view_id not in ALLOWLIST or "drf_spectacular" not in r.view_id:
+                bad.append(f"{r}: no IsAuthenticated in {perms}")
+        if not r.is_scoped_api and r.view_id not in ALLOWLIST:
+            bad.append(f"{r}: not a ScopedViewSetMixin (chibo.core.api)")
+    assert not bad, "\n".join(bad)
+
+
+# --- the data: two pairs of sibling scopes ----------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """`outsider` must not reach objects in `owner`'s scope (rooted at `anchor`)."""
+
+    label: str
+    outsider: str
+    owner: str
+    anchor: str  # short name in the tree
+    deep: str  # a unit under (or at) the anchor
+
+
+CASES = [
+    Case("sibling cells", outsider="secretary_a", owner="secretary_b", anchor="CB", deep="CB"),
+    Case("sibling districts", outsider="district_x", owner="district_y", anchor="DY", deep="CY1"),
+]
+
+CANARY = {"CB": "Trần Thị Canary Bê", "CY1": "Lê Văn Canary Dê", "CA": "Phạm Văn Canary A"}
+
+
+@pytest.fixture(scope="module")
+def world(_base, django_db_blocker):
+    """Objects of every kind that routes take, inside each owner's scope: members (with a
+    canary name), a transfer, a token, a read-log row. Built once for the module."""
+    org_pks, user_pks = _base
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        data = _build_world(org_pks, user_pks)
+    yield data
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str, Any]:
+    from chibo.accounts.models import ApiToken, User
+    from chibo.core.audit import read_log
+    from chibo.members import services as members
+    from chibo.members.services import DecisionInfo, PersonData
+    from tests.factories import SHORT
+
+    orgs = {short: Organization.objects.get(pk=org_pks[code]) for short, code in SHORT.items()}
+    users = {name: User.objects.get(pk=pk) for name, pk in user_pks.items()}
+    day = dt.date(2021, 3, 1)
+    out: dict[str, Any] = {"members": {}, "transfers": {}, "tokens": {}, "reads": {}}
+    for cell, name in CANARY.items():
+        m = members.member_admit(
+            actor=None,
+            person=PersonData(full_name=name, gender="female", birth_date=dt.date(1990, 5, 5)),
+            cell=orgs[cell],
+            decision=DecisionInfo(number=f"{cell}-1", date=day, issuer="Đảng ủy"),
+            ceremony_date=day,
+        )
+        out["members"][cell] = m.pk
+        if cell != "CA":
+            t = members.transfer_request(
+                actor=None, member=m, kind="official", to_org=None, outside_place="Hà Nội",
+                trigger_date=dt.date(2022, 1, 3), requested_on=dt.date(2022, 1, 3),
+            )
+            out["transfers"][cell] = t.pk
+    for name, user in users.items():
+        key = ApiToken.generate_key()
+        from django.utils import timezone
+
+        token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:8],
+                                        expires_at=timezone.now() + dt.timedelta(days=1))
+        out["tokens"][name] = token.pk
+    for case in CASES:
+        anchor_path = orgs[case.anchor].version_on(day).path
+        out["reads"][case.anchor] = read_log(actor=users["admin"], target=users[case.owner],
+                                             org_path=anchor_path).pk
+    return out
+
+
+def _path(org: Organization) -> str:
+    return OrgVersion.objects.filter(org=org).order_by("-valid_from").values_list("path", flat=True)[0]
+
+
+def _org_codes(case: Case, tree, world) -> list[str]:
+    return list(dict.fromkeys([tree[case.anchor].code, tree[case.deep].code]))
+
+
+def _audit_event(case: Case, tree, world) -> list[str]:
+    from chibo.core.models import AuditEvent
+
+    pk = AuditEvent.objects.filter(org_path=_path(tree[case.anchor])).values_list("pk", flat=True)[0]
+    return [str(pk)]
+
+
+def _import_job(case: Case, tree, world) -> list[str]:
+    from chibo.accounts.models import User
+    from chibo.members import importing
+
+    owner = User.objects.get(pk=world["users"][case.owner])
+    job = importing.job_create(user=owner, chunks=iter([b"full_name\nCanary\n"]), filename="a.csv")
+    return [job.id]
+
+
+# model label -> (how to find objects in the owner's scope, the action that lets one see them;
+# None: the owner's own object, which nobody else, not even the administrator, gets)
+PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] = {
+    "orgs.organization": (_org_codes, "org.view"),
+    "orgs.orgversion": (_org_codes, "org.view"),
+    "accounts.user": (lambda case, tree, world: [str(world["users"][case.owner])], "user.view"),
+    "accounts.apitoken": (lambda case, tree, world: [str(world["tokens"][case.owner])], None),
+    "core.auditevent": (_audit_event, "audit.view"),
+    "core.readlogentry": (lambda case, tree, world: [str(world["reads"][case.anchor])], "audit.reads"),
+    "members.member": (lambda case, tree, world: [str(world["members"][case.deep])], "member.view"),
+    "members.transfer": (lambda case, tree, world: [str(world["transfers"][case.deep])],
+                         "member.view"),
+    "members.importjob": (_import_job, None),  # files under VAR_DIR, not a model
+}
+
+# Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
+# organization's.)
+ROUTE_MODELS: dict[str, str] = {
+    "accounts:user_detail": "accounts.user",
+    "accounts:token_revoke": "accounts.apitoken",
+    "members:detail": "members.member",
+    "members:event_create": "members.member",
+    "members_io:job": "members.importjob",
+    "members_io:job_commit": "members.importjob",
+}
+
+
+def model_of(route: Route) -> str | None:
+    cls = route.view_class
+    queryset = getattr(cls, "queryset", None) if route.is_drf else None
+    if queryset is not None:
+        return queryset.model._meta.label_lower
+    if route.name in ROUTE_MODELS:
+        return ROUTE_MODELS[route.name]
+    if route.object_params == ["code"]:
+        return "orgs.organization"
+    return None
+
+
+def build_url(route: Route, values: dict[str, str]) -> str:
+    """The URL for `route` with `values`; `format` is filled in to whatever the route accepts."""
+    template, params = route.template
+    for fmt in ("json", ".json", ".json/"):
+        kwargs = {**values, **({"format": fmt} if "format" in params else {})}
+        url = "/" + template % kwargs
+        try:
+            match = resolve(url)
+        except Resolver404:
+            continue
+        if match.func is route.callback:
+            return url
+        if "format" not in params:
+            break
+    raise AssertionError(f"{route}: cannot build a URL that resolves back to it from {values}")
+
+
+def placeholder_values(route: Route) -> dict[str, str]:
+    """Values for routes whose objects the test does not know (not scoped by policy)."""
+    template, _params = route.template
+    for guess in ("1", "x"):
+        values = {p: guess for p in route.object_params}
+        try:
+            return {**values, "_url": build_url(route, values)}
+        except AssertionError:
+            continue
+    raise AssertionError(f"{route}: no placeholder value resolves back to it")
+
+
+def get_or_post(client: Client, url: str):
+    r = client.get(url)
+    if r.status_code == 405:
+        r = client.post(url)
+    return r
+
+
+def forbidden_strings(outsider, tree, world, *, names: bool) -> list[str]:
+    """Codes (and names, members' canary names) of units the outsider may not see, leaving
+    out the outsider's own ancestors (shown as context, e.g. as a parent link)."""
+    visible = set(Organization.objects.restrict(outsider, "org.view").values_list("pk", flat=True))
+    visible_paths = list(OrgVersion.objects.filter(org_id__in=visible).values_list("path", flat=True))
+    out = []
+    for code, org in tree.items():
+        if org.pk in visible:
+            continue
+        own = _path(org)
+        if any(p.startswith(own) for p in visible_paths):
+            continue  # an ancestor
+        out.append(code)
+        if names:
+            out.append(NAMES[code])
+            short = next((s for s in CANARY if tree[s].pk == org.pk), None)
+            if short:
+                out.append(CANARY[short])
+    return out
+
+
+def _same_page(body: str, url: str) -> str:
+    """A response with the echoed URL and the per-response CSRF mask taken out."""
+    body = re.sub(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"', r"\1", body)
+    return body.replace(url, "<URL>")
+
+
+def _ids(routes: list[Route]) -> list[str]:
+    return [f"{r.name or r.view_id}:{'/' + r.template[0]}" for r in routes]
+
+
+@pytest.fixture
+def world_data(world, _base, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # uploads (import jobs) go to a temporary directory
+    return {**world, "users": _base[1]}
+
+
+# --- anonymous ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_ids(ROUTES))
+def test_anonymous_cannot_get_past_sign_in(route, tree, world_data):
+    if route.object_params:
+        model = model_of(route)
+        if model in PROVIDERS:
+            url = build_url(route, dict(zip(route.object_params,
+                                            [PROVIDERS[model][0](CASES[0], tree, world_data)[0]],
+                                            strict=False)))
+        else:
+            url = placeholder_values(route)["_url"]
+    else:
+        url = build_url(route, {})
+    c = Client()
+    for r in (c.get(url), c.post(url)):
+        assert r.status_code < 500, f"{url}: {r.status_code}"
+        if route.policy == PUBLIC or route.view_id in ALLOWLIST and not route.is_drf:
+            continue
+        if route.is_drf:
+            assert r.status_code in (401, 403, 405), f"{url}: {r.status_code}"
+        else:
+            assert r.status_code in (302, 405), f"{url}: {r.status_code}"
+            if r.status_code == 302:
+                assert r.headers["Location"].startswith("/login/"), r.headers["Location"]
+        body = r.content.decode(errors="replace")
+        assert "ORG-" not in body and "Canary" not in body, url
+
+
+# --- G4: objects in a sibling's scope -----------------------------------------------------------
+
+
+SCOPED_OBJECT_ROUTES = [r for r in OBJECT_ROUTES if r.policy == SCOPED]
+
+
+def test_every_scoped_object_route_has_a_provider():
+    missing = [f"{r} -> {model_of(r)}" for r in SCOPED_OBJECT_ROUTES if model_of(r) not in PROVIDERS]
+    assert not missing, (
+        "scoped routes taking an object this test cannot find in a scope; add the model to "
+        "PROVIDERS (and, for a function view taking `pk`, to ROUTE_MODELS):\n  " + "\n  ".join(missing)
+    )
+
+
+@pytest.mark.parametrize("route", SCOPED_OBJECT_ROUTES, ids=_ids(SCOPED_OBJECT_ROUTES))
+def test_object_routes_are_scoped(route, tree, personas, world_data, login):
+    model = model_of(route)
+    if model not in PROVIDERS:
+        pytest.fail(f"{route}: no provider for {model}")
+    provide, action = PROVIDERS[model]
+    admin = login(personas["admin"])
+    for case in CASES:
+        outsider, owner = login(personas[case.outsider]), login(personas[case.owner])
+        owner_user = personas[case.owner]
+        forget_scope(owner_user)
+        owner_sees = action is None or resolve_scope(owner_user, action).covers_path(
+            _path(tree[case.anchor])
+        )
+        for value in provide(case, tree, world_data):
+            values = {p: value for p in route.object_params}
+            url = build_url(route, values)
+            r = get_or_post(outsider, url)
+            assert r.status_code == 404, (
+                f"{case.label}: {case.outsider} got {r.status_code} for {url} in "
+                f"{case.owner}'s scope (must be 404)"
+            )
+            body = r.content.decode(errors="replace")
+            assert "Canary" not in body
+            # ... exactly as for an object that does not exist (the URL itself may be echoed)
+            other = "999999" if value.isdigit() else "NO-SUCH-CODE"
+            missing_url = build_url(route, {p: other for p in route.object_params})
+            missing = get_or_post(outsider, missing_url)
+            assert missing.status_code == 404
+            assert _same_page(body, url) == _same_page(missing.content.decode(), missing_url), url
+            # the owner and the administrator do get it
+            if owner_sees:
+                got = get_or_post(owner, url).status_code
+                assert got != 404 and got < 500, f"{case.owner} got {got} for {url}"
+            if action is not None:
+                got = get_or_post(admin, url).status_code
+                assert got != 404 and got < 500, f"admin got {got} for {url}"
+
+
+# --- G4: lists show nothing from outside ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=_ids(LIST_ROUTES))
+def test_list_routes_show_nothing_out_of_scope(route, tree, personas, world_data, login):
+    url = build_url(route, {})
+    for case in CASES:
+        user = personas[case.outsider]
+        c = login(user)
+        strict = forbidden_strings(user, tree, world_data, names=True)
+        codes_only = forbidden_strings(user, tree, world_data, names=False)
+        assert tree[case.anchor].code in codes_only
+        probe = NAMES[tree[case.anchor].code]
+        # as of a date when everything exists; then a search for an out-of-scope name (the
+        # query may be echoed, so only codes are checked there)
+        for params, forbidden in (({"as_of": "2021-06-01"}, strict),
+                                  ({"q": probe, "as_of": "2021-06-01"}, codes_only)):
+            r = c.get(url, params)
+            assert r.status_code < 500, f"{url} {params}: {r.status_code}"
+            body = r.content.decode(errors="replace")
+            leaked = [s for s in forbidden if s in body]
+            assert not leaked, f"{case.outsider} sees {leaked} at {url} {params}"
+
+
+def test_list_check_is_not_vacuous(tree, personas, world_data, login):
+    """The same lists do show the objects to whoever may see them."""
+    body = login(personas["admin"]).get("/orgs/", {"q": NAMES["ORG-CELL-B"]}).content.decode()
+    assert "ORG-CELL-B" in body
+    body = login(personas["secretary_b"]).get("/api/v1/organizations/").content.decode()
+    assert "ORG-CELL-B" in body and NAMES["ORG-CELL-B"] in body
