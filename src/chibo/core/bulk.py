@@ -40,3 +40,24 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.executemany(sql, chunk)
             n += len(chunk)
     return n
+
+
+def allocate_ids(model: type[models.Model], n: int) -> list[int]:
+    """`n` new primary keys for `model`, reserved inside the caller's transaction: from the
+    sequence on PostgreSQL; on SQLite (whose write transaction holds the database lock) above
+    both the largest id and the AUTOINCREMENT counter, so that no id is ever reused."""
+    table = str(model._meta.db_table)
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [table, n])
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(connection.vendor)
+        cursor.execute(f"SELECT MAX(id) FROM {qn(table)}")  # noqa: S608 (identifier from model metadata)
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        top = max(top, row[0] if row and row[0] else 0)
+        return list(range(top + 1, top + 1 + n))

@@ -385,8 +385,14 @@ def transfer_request(
         raise ValidationError(_("Unknown kind of transfer."))
     if member.status not in IN_PARTY:
         raise ValidationError(_("Only probationary and official members are transferred."))
+    member = Member.objects.select_for_update().get(pk=member.pk)  # one transfer at a time per member
     if Transfer.objects.filter(member=member, state__in=[TransferState.REQUESTED, TransferState.LETTER_ISSUED]).exists():
         raise ValidationError(_("The member already has a transfer under way."))
+    last = member.events.order_by("-on").values_list("on", flat=True).first()
+    if last is not None and requested_on < last:
+        raise ValidationError(
+            _("The request cannot be dated before the member's last recorded event (%(date)s).") % {"date": _d(last)}
+        )
     current = _current_affiliation(member, requested_on)
     if current is None:
         raise ValidationError(_("The member belongs to no cell on %(date)s.") % {"date": _d(requested_on)})
@@ -528,11 +534,11 @@ def members_follow_restructuring(
         )
         _open_affiliation(member, to_cell, on, transfer=transfer)
         moved += 1
-    ended = (
-        Affiliation.objects.filter(org=from_cell, kind=AffiliationKind.TEMPORARY)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-        .update(valid_to=on)
+    temporary = Affiliation.objects.filter(org=from_cell, kind=AffiliationKind.TEMPORARY).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
+    # Temporary activity that would only start on or after the day the cell stops never happens.
+    ended = temporary.filter(valid_from__lt=on).update(valid_to=on) + temporary.filter(valid_from__gte=on).delete()[0]
     redirected = 0
     if to_cell is not None:
         redirected = Transfer.objects.filter(

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "chibo.orgs",
     "chibo.members",
     "chibo.restructuring",
+    "chibo.scale",
     "chibo.web",
 ]
 
