@@ -9,7 +9,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
@@ -35,7 +37,19 @@ schema = _schema()
 
 
 @pytest.fixture(autouse=True)
-def _data(db):
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application directly, so Django's request_finished signal
+    and request_started signals run close_old_connections, which closes the test transaction's
+    connection on PostgreSQL (Django's own test client disconnects it the same way)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _data(db, _keep_the_test_connection):
     tree = build_tree()
     org_rename(actor=None, org=tree["cell_a"], name="Chi bộ thôn Án", on=dt.date(2021, 5, 1))
     user = make_user("fuzzer", role="organization_committee_staff", org=tree["province"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
@@ -26,10 +29,23 @@ class ReadLogSerializer(serializers.ModelSerializer[ReadLogEntry]):
         fields = ["id", "at", "actor", "target_type", "target_id", "purpose", "request_id"]
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, compared in UTC: an offset the database cannot hold (PostgreSQL's
+    range is ±15:59) or a year before 1 that UTC conversion would reach is not an error of ours."""
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(dt.timezone.utc)
+            except OverflowError:
+                return qs.none()
+        return super().filter(qs, value)
+
+
 class AuditFilter(filters.FilterSet):
     actor = filters.CharFilter(field_name="actor__username")
-    start = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    end = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    start = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
+    end = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent
@@ -38,8 +54,8 @@ class AuditFilter(filters.FilterSet):
 
 class ReadLogFilter(filters.FilterSet):
     actor = filters.CharFilter(field_name="actor__username")
-    start = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    end = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    start = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
+    end = UtcDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = ReadLogEntry
