@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.request import Request
+
+from .scoping import OutOfScopeWrite, recheck_in_scope
 
 # HTTP method -> action verb (NetBox HTTP_ACTIONS)
 HTTP_ACTIONS = {
@@ -32,6 +36,24 @@ class ScopedViewSetMixin:
     def get_queryset(self) -> Any:
         qs = super().get_queryset()  # type: ignore[misc]
         return qs.restrict(self.request.user, self.scope_action())
+
+    # Writes (for viewsets that allow them): the object must still be in the user's scope after
+    # the write, checked inside the write's transaction, or the write is undone and answers 404.
+    def _scoped_write(self, write: Any, serializer: Any) -> None:
+        try:
+            with transaction.atomic():
+                write(serializer)
+                model = serializer.instance.__class__
+                recheck_in_scope(self.request.user, self.scope_action(), model._default_manager.all(),
+                                 [serializer.instance.pk])
+        except OutOfScopeWrite as exc:
+            raise Http404 from exc
+
+    def perform_create(self, serializer: Any) -> None:
+        self._scoped_write(super().perform_create, serializer)  # type: ignore[misc]
+
+    def perform_update(self, serializer: Any) -> None:
+        self._scoped_write(super().perform_update, serializer)  # type: ignore[misc]
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg,misc]

@@ -36,7 +36,7 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     def filter(self, qs: Any, value: Any) -> Any:
         if value is not None and value.tzinfo is not None:
             try:
-                value = value.astimezone(dt.timezone.utc)
+                value = value.astimezone(dt.UTC)
             except OverflowError:
                 return qs.none()
         return super().filter(qs, value)

@@ -86,5 +86,28 @@ class ScopedQuerySet(models.QuerySet[_M]):
         return self.filter(self.scope_filter(scope))
 
 
+class OutOfScopeWrite(Exception):
+    """A write left a record outside the writer's scope. Raised inside the write's transaction,
+    so that the transaction rolls back and nothing of it stays."""
+
+
+def recheck_in_scope(user: Any, action: str, queryset: models.QuerySet[Any], pks: Any) -> None:
+    """After a write, inside its transaction: every record in `pks` must still be one the user
+    may act on (`queryset.restrict(user, action)`), else `OutOfScopeWrite`. Callers let it
+    propagate out of `transaction.atomic()`; the views answer 404 as for any record out of scope."""
+    wanted = {pk for pk in pks if pk is not None}
+    if not wanted:
+        return
+    restricted = queryset.restrict(user, action)  # type: ignore[attr-defined]
+    if isinstance(restricted, ScopedQuerySet) and resolve_scope(user, action).everything:
+        return
+    found = 0
+    ids = sorted(wanted)
+    for i in range(0, len(ids), 900):  # below every database's limit of query parameters
+        found += restricted.filter(pk__in=ids[i:i + 900]).count()
+    if found != len(wanted):
+        raise OutOfScopeWrite(f"{queryset.model.__name__}: {len(wanted) - found} record(s) left the scope")
+
+
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass

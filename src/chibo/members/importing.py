@@ -54,6 +54,7 @@ from django.utils.translation import gettext_lazy
 
 from chibo.core.audit import audit_log
 from chibo.core.paths import SEGMENT_WIDTH
+from chibo.core.scoping import OutOfScopeWrite, recheck_in_scope
 from chibo.core.text import fold, has_bidi_controls
 from chibo.core.validtime import today
 from chibo.core.vnencoding import UNKNOWN_LEGACY, LegacyTextError, TextFixer
@@ -962,9 +963,19 @@ def members_import(
                 actor=actor, records=[rec for _row, rec in to_create], source=source or "import",
                 progress=(lambda done, total: progress("saving", done, total)) if progress else None,
             )
+            if user is not None:  # every cell written to is still the user's, inside the transaction
+                recheck_in_scope(user, "member.change", Organization.objects.all(), cell_ids)
             result.created = len(created)
             result.committed = True
             _audit_import(actor, result, source, _common_path(paths))
+    except OutOfScopeWrite:
+        # The user's scope changed while the file was checked: nothing was written.
+        result.add(Problem(1, "cell", _("A cell of this file is no longer in your scope: nothing was imported.")))
+        result.error_rows = result.new
+        result.new = 0
+        result.created = 0
+        result.committed = False
+        _audit_import(actor, result, source, _common_path(paths))
     except BulkError as exc:
         for e in exc.errors:
             result.add(Problem(rows_by_index[e.index], _bulk_column(e.field), e.message))

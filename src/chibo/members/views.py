@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.core.access import SCOPED, access_policy
 from chibo.core.audit import audit_history, read_log
-from chibo.core.scoping import resolve_scope
+from chibo.core.scoping import OutOfScopeWrite, recheck_in_scope, resolve_scope
 from chibo.core.validtime import today, valid_on_q
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization, OrgVersion
@@ -163,12 +164,16 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.member_event(
-                actor=request.user, member=member, type=data["type"], on=data["on"],
-                decision=services.DecisionInfo(number=data["decision_no"], date=data["decision_date"],
-                                               issuer=data["issuer"]),
-                reason=data["reason"], cell=data["cell"],
-            )
+            with transaction.atomic():
+                services.member_event(
+                    actor=request.user, member=member, type=data["type"], on=data["on"],
+                    decision=services.DecisionInfo(number=data["decision_no"], date=data["decision_date"],
+                                                   issuer=data["issuer"]),
+                    reason=data["reason"], cell=data["cell"],
+                )
+                recheck_in_scope(request.user, CHANGE, Member.objects.all(), [member.pk])
+        except OutOfScopeWrite as exc:
+            raise Http404 from exc
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
