@@ -270,3 +270,11 @@ def test_list_queries_do_not_grow_with_the_page(api, mt_tree, mt_members):
     for i in range(6):
         admit(mt_tree["MT-CB"], person(f"Người số {chr(65 + i)}"), D(2018, 1, 1))
     assert queries() == few
+
+
+def test_counts_with_a_format_suffix(api, mt_members):
+    """The router also serves `counts.json`: the same numbers, never a server error."""
+    plain = api["admin"].get("/api/v1/members/counts/", {"under": "MT-P", "as_of": "2020-01-01", "by": "status"})
+    suffixed = api["admin"].get("/api/v1/members/counts.json", {"under": "MT-P", "as_of": "2020-01-01", "by": "status"})
+    assert plain.status_code == suffixed.status_code == 200
+    assert suffixed.json() == plain.json()
