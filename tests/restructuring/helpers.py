@@ -27,7 +27,7 @@ from chibo.members.services import DecisionInfo, PersonData, member_admit
 from chibo.orgs import kinds as K
 from chibo.orgs.models import Decision, Organization, OrgEvent, OrgEventLink, OrgVersion
 from chibo.orgs.services import org_establish
-from chibo.restructuring.models import AppliedPlan
+from chibo.restructuring.models import AppliedPlan, DpiaTask
 from chibo.restructuring.plans import plan_dump
 
 D = dt.date
@@ -105,7 +105,7 @@ def superuser() -> Any:
 
 
 MODELS = [Organization, OrgVersion, OrgEvent, OrgEventLink, Decision, Affiliation, Transfer, Member,
-          MemberEvent, AuditEvent, AppliedPlan]
+          MemberEvent, AuditEvent, AppliedPlan, DpiaTask]
 
 
 def row_counts() -> dict[str, int]:
@@ -123,6 +123,7 @@ def state_checksum() -> str:
                                                        "valid_to"),
         Transfer.objects.order_by("pk").values_list("pk", "member_id", "from_org_id", "to_org_id", "state"),
         AppliedPlan.objects.order_by("pk").values_list("pk", "key"),
+        DpiaTask.objects.order_by("pk").values_list("pk", "plan_id", "org_path", "due_on", "done_at"),
     ):
         for row in qs:
             h.update(repr(row).encode())

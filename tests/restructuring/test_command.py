@@ -68,3 +68,34 @@ def test_refused_plans_exit_non_zero(world, tmp_path):
     with pytest.raises(CommandError, match="No organization"):
         call_command("restructure", "where", "--province", "NOPE")
     assert row_counts() == counts
+
+
+def test_applying_a_plan_raises_an_impact_assessment_update(world, tmp_path, capsys):
+    """Law 91 Art. 22(2)(a) (security.md G11): a reorganization raises a "DPIA update due" task,
+    scoped to what the plan touched, open until someone records the update."""
+    from chibo.core.models import AuditEvent
+    from chibo.restructuring.models import DpiaTask
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(plan_yaml(EVENTS, key="dpia-plan"))
+    call_command("restructure", "apply", str(plan))
+    task = DpiaTask.objects.get(plan__key="dpia-plan")
+    assert task.done_at is None and task.due_on.isoformat() == "2025-07-01"
+    assert task.org_path  # scoped: the province's subtree
+    capsys.readouterr()
+    call_command("restructure", "dpia")
+    listing = capsys.readouterr().out
+    assert "dpia-plan" in listing and "OPEN" in listing
+    with pytest.raises(CommandError, match="Say what was updated"):
+        call_command("restructure", "dpia", "--done", "dpia-plan")
+    with pytest.raises(CommandError, match="no impact-assessment task"):
+        call_command("restructure", "dpia", "--done", "no-such-plan", "--note", "x")
+    call_command("restructure", "dpia", "--done", "dpia-plan", "--note", "Hồ sơ ĐGTĐ số 12")
+    task.refresh_from_db()
+    assert task.done_at is not None and task.note == "Hồ sơ ĐGTĐ số 12"
+    assert AuditEvent.objects.filter(action="dpia.complete", target_id=str(task.pk)).exists()
+    with pytest.raises(CommandError, match="already recorded"):
+        call_command("restructure", "dpia", "--done", "dpia-plan", "--note", "again")
+    capsys.readouterr()
+    call_command("restructure", "dpia")
+    assert "no impact-assessment update is open" in capsys.readouterr().out

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.scoping import ScopedManager
+
 
 class AppliedPlan(models.Model):
     key = models.CharField(_("plan key"), max_length=100, unique=True)
@@ -28,3 +30,31 @@ class AppliedPlan(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DpiaTask(models.Model):
+    """A reorganization changes who processes which personal data: the data-protection impact
+    assessment must be updated at once (Law 91/2025/QH15 Art. 22(2)(a); security.md G11). Applying
+    a plan raises one task, scoped to the organizations the plan touched; it stays open until
+    someone records that the assessment was updated."""
+
+    plan = models.OneToOneField(AppliedPlan, verbose_name=_("plan"), on_delete=models.PROTECT,
+                                related_name="dpia_task")
+    org_path = models.CharField(_("organization path"), max_length=255, blank=True, db_index=True)
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    scope_path_field = "org_path"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("impact assessment update")
+        verbose_name_plural = _("impact assessment updates")
+        ordering = ["done_at", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"DPIA: {self.plan.key}"

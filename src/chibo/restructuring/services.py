@@ -40,6 +40,7 @@ from chibo.orgs import services as orgs
 from chibo.orgs.models import Organization, OrgEvent, OrgEventLink, OrgKind, OrgVersion
 from chibo.orgs.services import NewOrg
 
+from .dpia import dpia_task_raise
 from .models import AppliedPlan
 from .plans import UNIT_RE, Event, Plan
 
@@ -708,6 +709,7 @@ def plan_apply(*, actor: Any, plan: Plan) -> Impact:
             applied.save(update_fields=["summary"])
             audit_log(actor=actor, action="restructuring.apply", target=applied, target_label=plan.key,
                       org_path=_common_path(paths), after=applied.summary, reason=plan.title or plan.key)
+            dpia_task_raise(actor=actor, applied=applied, org_path=_common_path(paths), due_on=plan.dates[0])
     except PlanRefused as exc:
         exc.impact = impact
         impact.issues.extend(exc.issues)

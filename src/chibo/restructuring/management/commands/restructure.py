@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chibo.restructuring import plan2025, selectors
@@ -69,6 +70,13 @@ class Command(BaseCommand):
         where.add_argument("--json", action="store_true", help="Print JSON (every old cell).")
         where.add_argument("--members", action="store_true", help="With --json: list every member.")
 
+        dpia = sub.add_parser("dpia", help="Impact-assessment updates raised by applied plans (open ones; "
+                                           "--done KEY --note TEXT records one as done).")
+        dpia.add_argument("--done", metavar="PLAN_KEY", help="Record the update for this plan as done.")
+        dpia.add_argument("--note", default="", help="What was updated (the dossier's reference).")
+        dpia.add_argument("--as", dest="as_user", metavar="USERNAME", help="Record this user as the actor.")
+        dpia.add_argument("--all", action="store_true", help="List done ones too.")
+
     def handle(self, *args: Any, **opts: Any) -> None:
         getattr(self, "do_" + opts["sub"].replace("-", "_"))(opts)
 
@@ -96,13 +104,17 @@ class Command(BaseCommand):
         if not impact.ok:
             raise CommandError("The plan is refused:\n  " + "\n  ".join(i.message for i in impact.issues))
 
+    def _actor(self, username: str | None) -> Any:
+        if not username:
+            return None
+        actor = get_user_model().objects.filter(username=username).first()
+        if actor is None:
+            raise CommandError(f"No user {username!r}.")
+        return actor
+
     def do_apply(self, opts: dict[str, Any]) -> None:
         plan = self._read(opts["plan"])
-        actor = None
-        if opts.get("as_user"):
-            actor = get_user_model().objects.filter(username=opts["as_user"]).first()
-            if actor is None:
-                raise CommandError(f"No user {opts['as_user']!r}.")
+        actor = self._actor(opts.get("as_user"))
         started = time.monotonic()
         try:
             impact = plan_apply(actor=actor, plan=plan)
@@ -206,3 +218,30 @@ class Command(BaseCommand):
         if report.in_two_cells_before or report.in_two_cells_after:
             w(f"WARNING: members in two cells at once: {report.in_two_cells_before} before, "
               f"{report.in_two_cells_after} after")
+
+    # impact assessments
+
+    def do_dpia(self, opts: dict[str, Any]) -> None:
+        from chibo.restructuring.dpia import dpia_task_complete
+        from chibo.restructuring.models import DpiaTask
+
+        if opts["done"]:
+            task = DpiaTask.objects.select_related("plan").filter(plan__key=opts["done"]).first()
+            if task is None:
+                raise CommandError(f"no impact-assessment task for a plan with key {opts['done']!r}")
+            actor = self._actor(opts.get("as_user"))
+            try:
+                dpia_task_complete(actor=actor, task=task, note=opts["note"])
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            self.stdout.write(f"recorded: {task.plan.key}")
+            return
+        tasks = DpiaTask.objects.select_related("plan").order_by("due_on", "id")
+        if not opts["all"]:
+            tasks = tasks.filter(done_at__isnull=True)
+        rows = list(tasks)
+        if not rows:
+            self.stdout.write("no impact-assessment update is open" if not opts["all"] else "none")
+        for t in rows:
+            state = f"done {t.done_at:%Y-%m-%d} ({t.note})" if t.done_at else "OPEN"
+            self.stdout.write(f"{t.plan.key}\tdue {t.due_on.isoformat()}\t{state}")
