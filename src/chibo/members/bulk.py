@@ -5,6 +5,8 @@ cells that exist), then written with bulk inserts inside one transaction. All or
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -253,6 +255,21 @@ def members_bulk_create(
         return _bulk_create(actor=actor, records=records, source=source, progress=progress)
 
 
+# Test hooks for the crash tests (security.md §5.1): after N members are written, inside the
+# transaction, kill the process (SIGKILL) or raise. Unset in normal runs.
+CRASH_ENV = "CHIBO_TEST_CRASH_AFTER_MEMBERS"
+FAIL_ENV = "CHIBO_TEST_FAIL_AFTER_MEMBERS"
+
+
+def _crash_hook(written: int) -> None:
+    for name in (CRASH_ENV, FAIL_ENV):
+        raw = os.environ.get(name, "").strip()
+        if raw.isdigit() and written >= int(raw):
+            if name == CRASH_ENV:
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise RuntimeError(f"{name}: failing on purpose after {written} members")
+
+
 def _bulk_create(
     *, actor: Any, records: Sequence[MemberRecord], source: str,
     progress: Callable[[int, int], None] | None,
@@ -352,6 +369,7 @@ def _bulk_create(
         insert_rows(StatusPeriod, ["member", "status", "valid_from", "valid_to"], periods)
         insert_rows(Affiliation, ["member", "org", "kind", "valid_from", "valid_to", "transfer"], affiliations)
         _write(Transfer, TRANSFER_FIELDS, transfers)
+        _crash_hook(len(created))
         if progress:
             progress(min(start + BATCH, total), total)
     audit_log(actor=actor, action="member.bulk_create", target_type="members.member", target_id="*",

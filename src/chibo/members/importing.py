@@ -957,6 +957,10 @@ def members_import(
         _audit_import(actor, result, source, _common_path(paths))
         return result
     rows_by_index = [row for row, _rec in to_create]
+    # The attempt is on record before anything is written (security.md §5.1: an audit event for
+    # each attempt, even one that a crash cuts short and rolls back).
+    audit_log(actor=actor, action="member.import.attempt", target_type="members.member", target_id="*",
+              org_path=_common_path(paths), reason=source[:200], after={"rows": len(to_create)})
     try:
         with transaction.atomic():
             created = members_bulk_create(
