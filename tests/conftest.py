@@ -28,6 +28,11 @@ from django.test import Client
 
 from chibo.accounts.models import User
 from chibo.orgs.models import Organization
+from tests.demo_fixture import (  # noqa: F401 (the shared demo)
+    demo_quang_ninh,
+    demo_tuyen_quang_ha_giang,
+    pytest_collection_modifyitems,
+)
 from tests.factories import ESTABLISHED, Tree, build_tree, make_persona
 
 PERSONAS = ["admin", "staff_p1", "secretary_a", "secretary_b", "district_x", "district_y"]

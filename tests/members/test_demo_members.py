@@ -2,8 +2,9 @@
 `chibo members count`, and the histories are consistent (one official cell at a time, a cell for
 every member in party, cells that exist, the members of restructured cells moved on).
 
-Building Quảng Ninh's organizations and then its members takes a couple of minutes; it is done
-once for the module, inside a transaction rolled back at the end.
+The demo of Quảng Ninh (organizations, members, the 2025 reform) is built once for the test
+session (`tests/demo_fixture.py`); these tests run at the end. The histories end on 2025-06-30;
+the reform then moves no member out of a cell (the cells move with their members).
 """
 
 from __future__ import annotations
@@ -15,18 +16,15 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from chibo.accounts.models import User
 from chibo.core.validtime import valid_on_q
-from chibo.geo.services import geo_load
 from chibo.members import demo
 from chibo.members.choices import IN_PARTY, AffiliationKind, EventType, Occupation
 from chibo.members.models import Affiliation, Member, MemberEvent, StatusPeriod
 from chibo.members.selectors import member_counts
 from chibo.members.services import MEMBER_CELL_KINDS
 from chibo.members.validation import add_months, clean_national_id
-from chibo.orgs import demo as org_demo
 from chibo.orgs.models import EventType as OrgEventType
 from chibo.orgs.models import LinkRole, Organization, OrgEventLink, OrgVersion, Sector
 from chibo.rules.models import PolicyParameter
@@ -38,19 +36,9 @@ SAMPLE_DATES = [dt.date(1970, 1, 1), dt.date(1985, 6, 30), dt.date(2001, 3, 15),
                 dt.date(2022, 7, 1), dt.date(2024, 6, 30), demo.END]
 
 
-@pytest.fixture(scope="module")
-def quang_ninh(django_db_setup, django_db_blocker):
-    atomic = transaction.atomic()
-    with django_db_blocker.unblock():
-        atomic.__enter__()
-        geo_load()
-        org_demo.build_demo(provinces=[org_demo.QUANG_NINH])
-        messages: list[str] = []
-        result = demo.build_members(provinces=(demo.QUANG_NINH,), progress=messages.append)
-    yield result, messages
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+@pytest.fixture
+def quang_ninh(demo_quang_ninh):
+    return demo_quang_ninh
 
 
 def command(*args: str) -> dict:
@@ -62,12 +50,12 @@ def command(*args: str) -> dict:
 
 
 def test_built_once_with_progress(quang_ninh):
-    result, messages = quang_ninh
-    assert result["built"] == ["22"]
-    assert 35_000 < result["members"]["22"] < 60_000
+    messages = quang_ninh.stderr.splitlines()
+    assert any(m.startswith("… members of Quảng Ninh: ") for m in messages)
     assert any("written" in m for m in messages)
     assert any("students 283, private enterprises 1061" in m for m in messages)
     count = Member.objects.count()
+    assert 35_000 < count < 60_000
     again = demo.build_members(provinces=(demo.QUANG_NINH,))
     assert again["built"] == [] and again["present"] == ["22"]
     assert Member.objects.count() == count

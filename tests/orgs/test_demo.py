@@ -1,8 +1,9 @@
 """The demo data: Quảng Ninh reproduces seed 002's figures from its records, through
-`chibo orgs count`, and the tree it builds is valid.
+`chibo orgs count`, and the tree it builds is valid, before and after the 2025 reform that
+`chibo demo` applies.
 
-Building Quảng Ninh (about 5,800 organizations and 300 changes, through the services) takes a
-minute or two; it is built once for the module, inside a transaction rolled back at the end.
+The demo of Quảng Ninh (about 5,800 organizations and 300 changes before 2025, members, the
+reform) is built once for the test session (`tests/demo_fixture.py`); these tests run at the end.
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 
 from chibo.core.validtime import covers, today
-from chibo.geo.services import geo_load
 from chibo.orgs import demo
 from chibo.orgs import kinds as K
 from chibo.orgs.models import EventType, Organization, OrgEvent, OrgVersion
@@ -26,17 +26,9 @@ from chibo.orgs.models import EventType, Organization, OrgEvent, OrgVersion
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def quang_ninh(django_db_setup, django_db_blocker):
-    atomic = transaction.atomic()
-    with django_db_blocker.unblock():
-        atomic.__enter__()
-        geo_load()
-        result = demo.build_demo(provinces=[demo.QUANG_NINH])
-    yield result
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+@pytest.fixture
+def quang_ninh(demo_quang_ninh):
+    return demo_quang_ninh
 
 
 def counts(on: str) -> dict[str, int]:
@@ -48,7 +40,7 @@ def counts(on: str) -> dict[str, int]:
 
 
 def test_built_once(quang_ninh):
-    assert quang_ninh.built == [demo.QUANG_NINH]
+    assert re.search(r"… built Quảng Ninh: [\d,]+ organizations, \d+ changes", quang_ninh.stderr)
     again = demo.build_demo(provinces=[demo.QUANG_NINH])
     assert again.built == [] and again.present == [demo.QUANG_NINH]
 
@@ -130,7 +122,8 @@ def test_tree_is_valid(quang_ninh):
 def test_seed_places_and_demo_users(quang_ninh):
     cell = Organization.objects.get(code=demo.SECRETARY_CELL_CODE)
     assert cell.valid_to is None
-    assert cell.version_on(today()).kind.key == K.PARTY_CELL
+    assert cell.version_on(demo.REVIEW_DATE).kind.key == K.PARTY_CELL
+    assert cell.version_on(today()).kind.key == K.GRASSROOTS_CELL  # since the 2025 reform
     logins = demo.ensure_demo_users()
     labels = {login.username: login.label for login in logins}
     assert set(labels) == {"admin", "qn-staff", "qn-secretary"}  # Tuyên Quang is not built here
@@ -140,12 +133,3 @@ def test_seed_places_and_demo_users(quang_ninh):
     assert staff.role_assignments.get().org.code == "22"
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-
-
-def test_demo_command_when_present(quang_ninh):
-    out, err = io.StringIO(), io.StringIO()
-    call_command("demo", "--no-serve", "--province", "22", stdout=out, stderr=err)
-    text = out.getvalue()
-    assert "demo data already present" in text
-    assert "Chibo demo is ready: http://127.0.0.1:8000/" in text
-    assert "admin / " in text and "qn-staff / " in text and "qn-secretary / " in text

@@ -1,4 +1,4 @@
-"""Deterministic demo members for the four seed provinces, on the organization tree that
+"""Deterministic demo members for the demo provinces, on the organization tree that
 `chibo.orgs.demo` built: every member's history (admission, recognition, moves between cells,
 exemption, leaving the party, death, readmission) since the first cells of each province, written
 through the bulk path (`chibo.members.bulk.members_bulk_create`), which validates every record.
@@ -15,7 +15,7 @@ that day (the lineage links of the structural change), or else to a cell under t
 
 Names, dates, identity and card numbers and decisions are invented; the distributions (gender,
 ethnic groups, religion, education, sectors) are plausible for each province, not statistics.
-The members of a province start with its first cells: Quảng Ninh's in 1964, the other three
+The members of a province start with its first cells: Quảng Ninh's in 1964, the other
 provinces' in 1992 (their trees begin when the provinces were re-established in 1991).
 """
 
@@ -90,12 +90,14 @@ class _G:
 
 
 SEED = 2020
-QUANG_NINH, TUYEN_QUANG, HA_TINH, NGHE_AN = "22", "08", "42", "40"
-PROVINCES: tuple[str, ...] = (QUANG_NINH, TUYEN_QUANG, HA_TINH, NGHE_AN)
-PROVINCE_NAMES = {QUANG_NINH: "Quảng Ninh", TUYEN_QUANG: "Tuyên Quang", HA_TINH: "Hà Tĩnh", NGHE_AN: "Nghệ An"}
+QUANG_NINH, TUYEN_QUANG, HA_GIANG, HA_TINH, NGHE_AN = "22", "08", "02", "42", "40"
+PROVINCES: tuple[str, ...] = (QUANG_NINH, TUYEN_QUANG, HA_GIANG, HA_TINH, NGHE_AN)
+PROVINCE_NAMES = {QUANG_NINH: "Quảng Ninh", TUYEN_QUANG: "Tuyên Quang", HA_GIANG: "Hà Giang", HA_TINH: "Hà Tĩnh",
+                  NGHE_AN: "Nghệ An"}
 
-# The histories end here (before the 2025 reform of the administrative units, which the demo
-# tree does not model); members admitted in the last twelve months are still probationary.
+# The histories end here, the day before the 2025 reform (which `chibo demo` applies afterwards
+# through `chibo.restructuring`: the members of cells that stop existing move with the plan);
+# members admitted in the last twelve months are still probationary.
 END = dt.date(2025, 6, 30)
 
 # --- the figures of seed 002 (Quảng Ninh), reproduced from records ---------------------------
@@ -123,13 +125,15 @@ CONSTRAINED = (_O.STUDENT, _O.PRIVATE_ENTERPRISE)
 # the growth curve the admissions follow, linear between the points.
 QN_STOCK = [(1965, 0), (1966, 1100), (1970, 5400), (1975, 9700), (1980, 13000), (1986, 15100),
             (1991, 16800), (2000, 20500), (2010, 26500), (2020, 33000)]
-SMALL_TOTAL = {TUYEN_QUANG: 4500, HA_TINH: 6500, NGHE_AN: 11500}
+SMALL_TOTAL = {TUYEN_QUANG: 4500, HA_GIANG: 4000, HA_TINH: 6500, NGHE_AN: 11500}
 SMALL_SHAPE = [(1992, 0.0), (1996, 0.35), (2000, 0.5), (2010, 0.72), (2020, 0.9), (2026, 1.0)]
 
-CAPITAL_DISTRICT = {QUANG_NINH: "193", TUYEN_QUANG: "070", HA_TINH: "436", NGHE_AN: "412"}
+CAPITAL_DISTRICT = {QUANG_NINH: "193", TUYEN_QUANG: "070", HA_GIANG: "024", HA_TINH: "436", NGHE_AN: "412"}
 HIGHLAND_DISTRICTS = {
     QUANG_NINH: {"198", "202", "199", "200", "201"},
     TUYEN_QUANG: {"071", "072", "073"},
+    # the stone plateau (Đồng Văn, Mèo Vạc, Yên Minh, Quản Bạ) and Hoàng Su Phì, Xín Mần
+    HA_GIANG: {"026", "027", "028", "029", "032", "033"},
     HA_TINH: {"439", "444"},
     NGHE_AN: {"415", "416", "417", "418", "420", "422"},
 }
@@ -137,6 +141,7 @@ HIGHLAND_DISTRICTS = {
 BORN_ELSEWHERE = {
     QUANG_NINH: ["030", "031", "034", "036", "001", "024", "033"],
     TUYEN_QUANG: ["002", "025", "015", "019", "001"],
+    HA_GIANG: ["008", "010", "015", "004", "001"],
     HA_TINH: ["040", "044", "001"],
     NGHE_AN: ["042", "038", "001"],
 }
@@ -145,12 +150,17 @@ BORN_ELSEWHERE = {
 
 KINH, TAY, THAI, MUONG, HOA, NUNG, MONG, DAO, SAN_CHAY, SAN_DIU, KHO_MU = (
     "01", "02", "03", "04", "06", "07", "08", "09", "15", "18", "29")
+GIAY, LA_CHI, PHU_LA, LO_LO, PA_THEN, BO_Y = "25", "38", "40", "43", "46", "49"
 # (lowland, highland) ethnic mix of party members
 ETHNIC_MIX: dict[str, tuple[list[tuple[str, float]], list[tuple[str, float]]]] = {
     QUANG_NINH: ([(KINH, 95.5), (TAY, 1.0), (DAO, 0.8), (SAN_DIU, 1.6), (HOA, 0.5), (SAN_CHAY, 0.4), (NUNG, 0.2)],
                  [(KINH, 55), (TAY, 14), (DAO, 15), (SAN_CHAY, 8), (SAN_DIU, 4), (HOA, 2), (NUNG, 2)]),
     TUYEN_QUANG: ([(KINH, 48), (TAY, 30), (DAO, 10), (SAN_CHAY, 7), (MONG, 2), (NUNG, 2), (SAN_DIU, 1)],
                   [(TAY, 45), (DAO, 20), (KINH, 18), (MONG, 8), (SAN_CHAY, 6), (NUNG, 3)]),
+    # about Mông 32%, Tày 23%, Dao 15%, Kinh 13%, Nùng 10% and others over the province
+    HA_GIANG: ([(TAY, 38), (KINH, 23), (DAO, 16), (NUNG, 10), (MONG, 10), (GIAY, 1), (PA_THEN, 1), (LA_CHI, 1)],
+               [(MONG, 50), (DAO, 14), (TAY, 10), (NUNG, 10), (KINH, 5), (GIAY, 4), (LA_CHI, 2), (LO_LO, 2),
+                (PA_THEN, 1), (PHU_LA, 1), (BO_Y, 1)]),
     HA_TINH: ([(KINH, 99.8), (MUONG, 0.1), (THAI, 0.1)], [(KINH, 98.5), (MUONG, 0.8), (THAI, 0.7)]),
     NGHE_AN: ([(KINH, 96.5), (THAI, 3.0), (MUONG, 0.5)],
               [(THAI, 45), (KINH, 30), (KHO_MU, 12), (MONG, 10), (MUONG, 3)]),
@@ -158,6 +168,7 @@ ETHNIC_MIX: dict[str, tuple[list[tuple[str, float]], list[tuple[str, float]]]] =
 RELIGION_MIX: dict[str, list[tuple[str, float]]] = {
     QUANG_NINH: [(Religion.NONE.value, 95), (Religion.BUDDHISM.value, 3.5), (Religion.CATHOLICISM.value, 1.3), (Religion.PROTESTANTISM.value, 0.2)],
     TUYEN_QUANG: [(Religion.NONE.value, 96.5), (Religion.BUDDHISM.value, 2.2), (Religion.PROTESTANTISM.value, 0.8), (Religion.CATHOLICISM.value, 0.5)],
+    HA_GIANG: [(Religion.NONE.value, 97), (Religion.BUDDHISM.value, 1.3), (Religion.PROTESTANTISM.value, 1.2), (Religion.CATHOLICISM.value, 0.5)],
     HA_TINH: [(Religion.NONE.value, 93), (Religion.CATHOLICISM.value, 4.5), (Religion.BUDDHISM.value, 2.5)],
     NGHE_AN: [(Religion.NONE.value, 94), (Religion.CATHOLICISM.value, 3.5), (Religion.BUDDHISM.value, 2.3), (Religion.PROTESTANTISM.value, 0.2)],
 }
@@ -181,6 +192,10 @@ ETHNIC_FAMILY = {
     THAI: ["Lò", "Lương", "Vi", "Sầm", "Lang", "Cầm", "Lữ", "Hà", "Quang"],
     KHO_MU: ["Moong", "Xồng", "Lô", "Vi", "Cụt"],
     MUONG: ["Bùi", "Đinh", "Quách", "Hà", "Trương"],
+    GIAY: ["Sầm", "Vương", "Lục", "Hoàng", "Lù", "Vần"],
+    LA_CHI: ["Vương", "Ly", "Lù", "Cháng", "Hoàng"],
+    LO_LO: ["Lò", "Sình", "Vàng", "Lử", "Sáng"],
+    PA_THEN: ["Hoàng", "Lù", "Sìn", "Phàn"],
 }
 MALE_MIDDLE = [("Văn", 40), ("Đức", 9), ("Minh", 8), ("Quang", 6), ("Hữu", 6), ("Xuân", 5), ("Ngọc", 4),
                ("Thanh", 5), ("Công", 4), ("Đình", 5), ("Mạnh", 3), ("Tiến", 3), ("Trọng", 4), ("Duy", 3),

@@ -1,5 +1,7 @@
-"""Deterministic demo data: the party organizations of the four seed provinces, on the real
-(legacy-edition) administrative units, with the 2020–2024 restructuring of Quảng Ninh.
+"""Deterministic demo data: the party organizations of the four seed provinces and of Hà Giang
+(which the 2025 reform merged with Tuyên Quang), on the real (legacy-edition) administrative
+units, with the 2020–2024 restructuring of Quảng Ninh. This is the history up to 2025-06-30;
+`chibo demo` then applies the 2025 reform to it through `chibo.restructuring`.
 
 Everything is written through `chibo.orgs.services`, each change with its decision. The same
 seed gives the same data. Quảng Ninh reproduces the figures of seed 002 (glossary §2, "002")
@@ -36,26 +38,40 @@ from .kinds import (
     PARTY_GROUP,
     PROVINCIAL,
 )
-from .models import Organization, Power, Sector
+from .models import Decision, Organization, OrgKind, Power, Sector
 from .services import DecisionRef, NewOrg
 
 Say = Callable[[str], None]
 
 SEED = 2020
-QUANG_NINH, TUYEN_QUANG, HA_TINH, NGHE_AN = "22", "08", "42", "40"
-PROVINCES: tuple[str, ...] = (QUANG_NINH, TUYEN_QUANG, HA_TINH, NGHE_AN)
+QUANG_NINH, TUYEN_QUANG, HA_GIANG, HA_TINH, NGHE_AN = "22", "08", "02", "42", "40"
+PROVINCES: tuple[str, ...] = (QUANG_NINH, TUYEN_QUANG, HA_GIANG, HA_TINH, NGHE_AN)
 PROVINCE_NAMES = {
     QUANG_NINH: "Quảng Ninh",
     TUYEN_QUANG: "Tuyên Quang",
+    HA_GIANG: "Hà Giang",
     HA_TINH: "Hà Tĩnh",
     NGHE_AN: "Nghệ An",
 }
 PROVINCE_FOUNDED = {
     QUANG_NINH: dt.date(1963, 10, 30),
     TUYEN_QUANG: dt.date(1991, 10, 1),
+    HA_GIANG: dt.date(1991, 10, 1),  # both re-established when Hà Tuyên was divided
     HA_TINH: dt.date(1991, 9, 1),
     NGHE_AN: dt.date(1991, 9, 1),
 }
+# Provinces merged into one in the 2025 reform: building one of them builds the others too
+# (the reform's plan covers the current province: Tuyên Quang 08 + Hà Giang 02 -> Tuyên Quang).
+MERGED_IN_2025: tuple[tuple[str, ...], ...] = ((TUYEN_QUANG, HA_GIANG),)
+
+
+def with_reform_partners(provinces: Iterable[str]) -> list[str]:
+    """The provinces, with those merged with them in 2025, in the order of `PROVINCES`."""
+    wanted = set(provinces)
+    for group in MERGED_IN_2025:
+        if wanted & set(group):
+            wanted |= set(group)
+    return [p for p in PROVINCES if p in wanted]
 
 # --- the figures of seed 002 (Quảng Ninh), reproduced from records ---------------------------
 TERM_START = dt.date(2020, 1, 1)
@@ -696,7 +712,7 @@ def plan_quang_ninh(rng: random.Random) -> Plan:
     return plan
 
 
-# --- the other three provinces ----------------------------------------------------------------
+# --- the other provinces ------------------------------------------------------------------------
 
 SMALL_BLOCS = [("CQ", "Khối các cơ quan tỉnh", Sector.AGENCY),
                ("QS", "Quân sự tỉnh", Sector.ARMED_FORCES),
@@ -719,7 +735,7 @@ def plan_small(province: str, rng: random.Random) -> Plan:
     p = province
     prov, districts, communes = _units(province)
     bloc_specs = list(SMALL_BLOCS)
-    if province in (HA_TINH, NGHE_AN):
+    if province in (HA_GIANG, HA_TINH, NGHE_AN):  # border provinces
         bloc_specs.append(("BP", "Bộ đội Biên phòng tỉnh", Sector.ARMED_FORCES))
     blocs = _add_root_and_blocs(plan, prov, bloc_specs)
     root = plan.root
@@ -782,6 +798,19 @@ class Executor:
         self.plan = plan
         self.say = say
         self.changes = 0
+        # read once: the executor runs inside one transaction
+        self.kinds = services.kinds_by_key()
+        self.decisions: dict[DecisionRef, Decision | None] = {}
+
+    def kind(self, key: str) -> str | OrgKind:
+        return self.kinds.get(key, key)
+
+    def decision(self, ref: DecisionRef | None) -> Decision | None:
+        if ref is None:
+            return None
+        if ref not in self.decisions:
+            self.decisions[ref] = services.decision_record(ref)
+        return self.decisions[ref]
 
     def establish_all(self) -> None:
         total = len(self.plan.nodes)
@@ -801,8 +830,8 @@ class Executor:
     def establish(self, node: Node) -> Organization:
         assert node.on is not None
         node.org = services.org_establish(
-            actor=None, code=node.code, name=node.name, kind=node.kind,
-            parent=node.parent.org if node.parent else None, on=node.on, decision=node.decision,
+            actor=None, code=node.code, name=node.name, kind=self.kind(node.kind),
+            parent=node.parent.org if node.parent else None, on=node.on, decision=self.decision(node.decision),
             sector=node.sector, admin_unit_id=node.unit_id, powers=node.powers,
             note="Dữ liệu minh họa (demo)",
         )
@@ -834,11 +863,11 @@ class Executor:
             target = into
         else:
             assert new is not None and new.parent is not None
-            kwargs["new"] = NewOrg(code=new.code, name=new.name, kind=new.kind, parent=new.parent.org,
+            kwargs["new"] = NewOrg(code=new.code, name=new.name, kind=self.kind(new.kind), parent=new.parent.org,
                                    sector=new.sector, admin_unit_id=new.unit_id, powers=new.powers)
             target = new
         result = services.org_merge(actor=None, sources=[s.org for s in sources if s.org], on=on,
-                                    decision=decision, **kwargs)
+                                    decision=self.decision(decision), **kwargs)
         if new is not None:
             new.org, new.on, new.decision = result, on, decision
             self.plan.nodes.append(new)
@@ -853,7 +882,8 @@ class Executor:
 
     def move(self, node: Node, parent: Node, on: dt.date, decision: DecisionRef, kind: str | None = None) -> None:
         assert node.org is not None and parent.org is not None
-        services.org_move(actor=None, org=node.org, parent=parent.org, on=on, decision=decision, kind=kind)
+        services.org_move(actor=None, org=node.org, parent=parent.org, on=on, decision=self.decision(decision),
+                          kind=self.kind(kind) if kind else None)
         self._reparent(node, parent)
         if kind:
             node.kind = kind
@@ -861,7 +891,7 @@ class Executor:
 
     def dissolve(self, node: Node, on: dt.date, decision: DecisionRef, children_to: Node | None = None) -> None:
         assert node.org is not None
-        services.org_dissolve(actor=None, org=node.org, on=on, decision=decision,
+        services.org_dissolve(actor=None, org=node.org, on=on, decision=self.decision(decision),
                               children_to=children_to.org if children_to else None)
         for child in node.live_children():
             self._reparent(child, children_to)
@@ -870,17 +900,17 @@ class Executor:
 
     def rename(self, node: Node, name: str, on: dt.date, decision: DecisionRef) -> None:
         assert node.org is not None
-        services.org_rename(actor=None, org=node.org, name=name, on=on, decision=decision)
+        services.org_rename(actor=None, org=node.org, name=name, on=on, decision=self.decision(decision))
         node.name = name
         self.changes += 1
 
     def split(self, node: Node, names: Sequence[tuple[str, str]], on: dt.date, decision: DecisionRef) -> list[Node]:
         """Split a childless cell into new cells (code, name)."""
         assert node.org is not None and node.parent is not None
-        parts = [NewOrg(code=c, name=n, kind=node.kind, parent=node.parent.org, sector=node.sector,
+        parts = [NewOrg(code=c, name=n, kind=self.kind(node.kind), parent=node.parent.org, sector=node.sector,
                         admin_unit_id=node.unit_id) for c, n in names]
         orgs = services.org_split(actor=None, source=node.org, on=on, parts=parts, assign={},
-                                  decision=decision)
+                                  decision=self.decision(decision))
         out = []
         for (c, n), org in zip(names, orgs, strict=True):
             new = self.plan.add(node.parent, c, n, node.kind, node.sector, node.unit_id, tags=node.tags - {"has_groups"})
@@ -1280,7 +1310,7 @@ class DemoLogin:
 
 
 def ensure_demo_users() -> list[DemoLogin]:
-    """The demo sign-ins (created once; passwords reset to the demo ones)."""
+    """The demo sign-ins (created once; passwords reset to the demo ones when they differ)."""
     from chibo.accounts.models import Role, RoleAssignment
 
     User = get_user_model()
@@ -1288,11 +1318,16 @@ def ensure_demo_users() -> list[DemoLogin]:
     out: list[DemoLogin] = []
 
     def user(username: str, full_name: str, **flags: bool) -> Any:
-        u, _created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, **flags})
+        u, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, **flags})
+        changed = created
         for k, v in flags.items():
+            changed = changed or getattr(u, k) != v
             setattr(u, k, v)
-        u.set_password(DEMO_PASSWORDS[username])
-        u.save()
+        if created or not u.check_password(DEMO_PASSWORDS[username]):
+            u.set_password(DEMO_PASSWORDS[username])
+            changed = True
+        if changed:  # a second run writes nothing
+            u.save()
         return u
 
     def assign(u: Any, role_key: str, org: Organization | None) -> None:

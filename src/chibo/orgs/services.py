@@ -56,7 +56,7 @@ class NewOrg:
 
     code: str
     name: str
-    kind: str
+    kind: str | OrgKind
     parent: Organization | None
     sector: str = Sector.OTHER
     admin_unit_id: int | None = None
@@ -67,15 +67,28 @@ def _d(on: dt.date) -> str:
     return date_format(on, "SHORT_DATE_FORMAT")
 
 
-def _decision(ref: DecisionRef | None) -> Decision | None:
-    if ref is None:
-        return None
+def _decision(ref: DecisionRef | Decision | None) -> Decision | None:
+    if ref is None or isinstance(ref, Decision):
+        return ref
     number = normalize_text(ref.number)
     issuer = normalize_text(ref.issuer)
     if not number or not issuer:
         raise ValidationError(_("A decision needs a number and an issuer."))
     decision, _created = Decision.objects.get_or_create(number=number, date=ref.date, issuer=issuer)
     return decision
+
+
+def decision_record(ref: DecisionRef | Decision | None) -> Decision | None:
+    """The stored decision for `ref` (created the first time). A caller that writes many
+    changes under the same decisions, in one transaction, resolves each once and passes the
+    `Decision` to the services."""
+    return _decision(ref)
+
+
+def kinds_by_key() -> dict[str, OrgKind]:
+    """Every organization kind by key: a caller that writes many changes in one transaction
+    reads them once and passes the `OrgKind` to the services."""
+    return {k.key: k for k in OrgKind.objects.all()}
 
 
 def _kind(key: str | OrgKind) -> OrgKind:
@@ -97,7 +110,7 @@ def _clean_name(name: str) -> str:
 
 
 def _event(
-    type_: str, on: dt.date, decision: DecisionRef | None, actor: Any, note: str = "", plan_key: str = ""
+    type_: str, on: dt.date, decision: DecisionRef | Decision | None, actor: Any, note: str = "", plan_key: str = ""
 ) -> OrgEvent:
     return OrgEvent.objects.create(
         type=type_,
@@ -110,11 +123,17 @@ def _event(
 
 
 def _link(event: OrgEvent, org: Organization, role: str) -> None:
-    OrgEventLink.objects.get_or_create(event=event, org=org, role=role)
+    # One statement; the same organization in the same role of one event is linked once.
+    OrgEventLink.objects.bulk_create([OrgEventLink(event=event, org=org, role=role)], ignore_conflicts=True)
+
+
+def _latest(org: Organization) -> OrgVersion | None:
+    """The organization's latest version, with its kind and parent (one query)."""
+    return OrgVersion.objects.filter(org=org).select_related("kind", "parent").order_by("-valid_from").first()
 
 
 def _label(org: Organization) -> str:
-    v = org.latest_version()
+    v = _latest(org)
     return v.name if v else org.code
 
 
@@ -139,8 +158,10 @@ def _fit_to_parent(
 ) -> tuple[list[OrgVersion], bool]:
     """Make `v` follow its parent over its whole period: check the parent is alive throughout,
     that the kinds fit and that there is no cycle; split `v` where the parent's path changes.
-    Returns the resulting versions and whether anything changed."""
+    Returns the resulting versions and whether anything changed. An unsaved `v` is checked
+    first and then inserted, with its final path."""
     own = segment(v.org_id)
+    adding = v._state.adding
     if v.parent_id is None:
         if not v.kind.may_be_root:
             raise ValidationError(
@@ -149,8 +170,10 @@ def _fit_to_parent(
             )
         if v.path != own:
             v.path, v.depth = own, 1
-            v.save(update_fields=["path", "depth"])
+            _save_fitted(v, adding, ["path", "depth"])
             return [v], True
+        if adding:
+            v.save(force_insert=True)
         return [v], False
     if v.parent_id == v.org_id:
         raise ValidationError(_("An organization cannot be its own parent."))
@@ -205,9 +228,11 @@ def _fit_to_parent(
             pieces.append((start, end, path))
     first_start, first_end, first_path = pieces[0]
     if len(pieces) == 1 and first_path == v.path:
+        if adding:
+            v.save(force_insert=True)
         return [v], False
     v.valid_to, v.path, v.depth = first_end, first_path, depth(first_path)
-    v.save(update_fields=["valid_to", "path", "depth"])
+    _save_fitted(v, adding, ["valid_to", "path", "depth"])
     out = [v]
     for start, end, path in pieces[1:]:
         out.append(
@@ -218,6 +243,13 @@ def _fit_to_parent(
             )
         )
     return out, True
+
+
+def _save_fitted(v: OrgVersion, adding: bool, fields: list[str]) -> None:
+    if adding:
+        v.save(force_insert=True)
+    else:
+        v.save(update_fields=fields)
 
 
 def _segs(path: str) -> list[str]:
@@ -255,12 +287,13 @@ def _open_version(
     name: str | None = None,
     kind: OrgKind | None = None,
     parent: Organization | None | bool = False,
+    latest: OrgVersion | None = None,
 ) -> OrgVersion:
     """Close `org`'s current version at `on` and open one with the given changes (`parent=False`
-    keeps the parent). The subtree follows."""
-    latest = (
-        OrgVersion.objects.filter(org=org).select_related("kind").order_by("-valid_from").first()
-    )
+    keeps the parent). The subtree follows. `latest`: the organization's latest version if the
+    caller has just read it. Returns the organization's latest version afterwards."""
+    if latest is None:
+        latest = _latest(org)
     if latest is None:
         raise ValidationError(_("The organization has no history."))
     if latest.valid_to is not None:
@@ -294,18 +327,24 @@ def _open_version(
     else:
         latest.valid_to = on
         latest.save(update_fields=["valid_to"])
-        v = OrgVersion.objects.create(
+        # inserted by _fit_to_parent, once its path is known
+        v = OrgVersion(
             org=org, name=new_name, search_key=fold(new_name), kind=new_kind,
             parent_id=new_parent_id, path=latest.path, depth=latest.depth,
             valid_from=on, valid_to=None, event=event,
         )
-    _fit_to_parent(v, event)
+    if isinstance(parent, Organization):
+        v.parent = parent
+    elif parent is False and new_parent_id is not None and "parent" in latest._state.fields_cache:
+        v.parent = latest.parent
+    pieces, _changed = _fit_to_parent(v, event)
     _sync_children(org.pk, on, event)
-    return v
+    return pieces[-1]
 
 
-def _close(org: Organization, *, on: dt.date, event: OrgEvent) -> None:
-    latest = OrgVersion.objects.filter(org=org).order_by("-valid_from").first()
+def _close(org: Organization, *, on: dt.date, event: OrgEvent) -> OrgVersion:
+    """Close the organization on `on`; returns its (closed) latest version."""
+    latest = _latest(org)
     if latest is None or latest.valid_to is not None:
         raise ValidationError(_("“%(code)s” is already dissolved.") % {"code": org.code})
     if latest.valid_from >= on:
@@ -330,6 +369,7 @@ def _close(org: Organization, *, on: dt.date, event: OrgEvent) -> None:
               "them a destination first.")
             % {"name": latest.name, "date": _d(on), "child": remaining.name}
         )
+    return latest
 
 
 def _require_alive(org: Organization, on: dt.date) -> None:
@@ -350,21 +390,27 @@ def _children_on(org: Organization, on: dt.date) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=list(ids)).order_by("code"))
 
 
-def _snapshot(org: Organization) -> dict[str, Any]:
-    v = org.latest_version()
+def _snapshot(org: Organization, v: OrgVersion | None) -> dict[str, Any]:
+    """The organization as its latest version `v` shows it, for the audit trail."""
     return {
         "code": org.code,
         "name": v.name if v else None,
         "kind": v.kind.key if v else None,
-        "parent": v.parent.code if v and v.parent else None,
+        "parent": v.parent.code if v and v.parent_id and v.parent else None,
         "valid_from": str(org.valid_from),
         "valid_to": str(org.valid_to) if org.valid_to else None,
     }
 
 
+def _before(org: Organization) -> tuple[OrgVersion | None, dict[str, Any]]:
+    """The latest version and the snapshot of the organization before a change."""
+    v = _latest(org)
+    return v, _snapshot(org, v)
+
+
 def _audit(actor: Any, event: OrgEvent, org: Organization, before: dict[str, Any] | None,
-           reason: str = "") -> None:
-    v = org.latest_version()
+           v: OrgVersion | None, reason: str = "") -> None:
+    """The audit event of a change; `v` is the organization's latest version after it."""
     decision = event.decision
     audit_log(
         actor=actor,
@@ -373,14 +419,15 @@ def _audit(actor: Any, event: OrgEvent, org: Organization, before: dict[str, Any
         target_label=v.name if v else org.code,
         org_path=v.path if v else "",
         before=before,
-        after=_snapshot(org),
+        after=_snapshot(org, v),
         reason=reason or (str(decision) if decision else event.note),
     )
 
 
 def _create_org(
     spec: NewOrg, *, on: dt.date, event: OrgEvent
-) -> Organization:
+) -> tuple[Organization, OrgVersion]:
+    """The new organization and its latest version."""
     code = normalize_text(spec.code)
     if not CODE_RE.match(code):
         raise ValidationError(
@@ -397,15 +444,17 @@ def _create_org(
     org = Organization.objects.create(
         code=code, sector=spec.sector, admin_unit_id=spec.admin_unit_id, valid_from=on
     )
-    v = OrgVersion.objects.create(
+    v = OrgVersion(  # inserted by _fit_to_parent, once its path is known
         org=org, name=name, search_key=fold(name), kind=kind,
         parent=spec.parent, path=child_path(None, org.pk), depth=1,
         valid_from=on, valid_to=None, event=event,
     )
-    _fit_to_parent(v, event)
-    for power in spec.powers:
-        OrgPower.objects.create(org=org, power=power, valid_from=on, event=event)
-    return org
+    pieces, _changed = _fit_to_parent(v, event)
+    if spec.powers:
+        OrgPower.objects.bulk_create(
+            [OrgPower(org=org, power=power, valid_from=on, event=event) for power in spec.powers]
+        )
+    return org, pieces[-1]
 
 
 # --- the services ------------------------------------------------------------------------------
@@ -417,10 +466,10 @@ def org_establish(
     actor: Any,
     code: str,
     name: str,
-    kind: str,
+    kind: str | OrgKind,
     parent: Organization | None,
     on: dt.date,
-    decision: DecisionRef | None = None,
+    decision: DecisionRef | Decision | None = None,
     sector: str = Sector.OTHER,
     admin_unit_id: int | None = None,
     powers: Sequence[str] = (),
@@ -428,62 +477,64 @@ def org_establish(
     plan_key: str = "",
 ) -> Organization:
     event = _event(EventType.ESTABLISH, on, decision, actor, note, plan_key)
-    org = _create_org(
+    org, v = _create_org(
         NewOrg(code=code, name=name, kind=kind, parent=parent, sector=sector,
                admin_unit_id=admin_unit_id, powers=powers),
         on=on, event=event,
     )
     _link(event, org, LinkRole.SUBJECT)
-    _audit(actor, event, org, None)
+    _audit(actor, event, org, None, v)
     return org
 
 
 @transaction.atomic
 def org_rename(
-    *, actor: Any, org: Organization, name: str, on: dt.date, decision: DecisionRef | None = None,
+    *, actor: Any, org: Organization, name: str, on: dt.date, decision: DecisionRef | Decision | None = None,
     note: str = "", plan_key: str = "",
 ) -> Organization:
-    before = _snapshot(org)
+    latest, before = _before(org)
     event = _event(EventType.RENAME, on, decision, actor, note, plan_key)
-    _open_version(org, on=on, event=event, name=name)
+    v = _open_version(org, on=on, event=event, name=name, latest=latest)
     _link(event, org, LinkRole.SUBJECT)
-    _audit(actor, event, org, before)
+    _audit(actor, event, org, before, v)
     return org
 
 
 @transaction.atomic
 def org_move(
     *, actor: Any, org: Organization, parent: Organization | None, on: dt.date,
-    decision: DecisionRef | None = None, kind: str | None = None, note: str = "", plan_key: str = "",
+    decision: DecisionRef | Decision | None = None, kind: str | OrgKind | None = None, note: str = "",
+    plan_key: str = "",
 ) -> Organization:
-    before = _snapshot(org)
+    latest, before = _before(org)
     event = _event(EventType.MOVE, on, decision, actor, note, plan_key)
-    _open_version(org, on=on, event=event, parent=parent, kind=_kind(kind) if kind else None)
+    v = _open_version(org, on=on, event=event, parent=parent, kind=_kind(kind) if kind else None,
+                      latest=latest)
     _link(event, org, LinkRole.SUBJECT)
-    _audit(actor, event, org, before)
+    _audit(actor, event, org, before, v)
     return org
 
 
 @transaction.atomic
 def org_reclassify(
-    *, actor: Any, org: Organization, kind: str, on: dt.date, decision: DecisionRef | None = None,
+    *, actor: Any, org: Organization, kind: str, on: dt.date, decision: DecisionRef | Decision | None = None,
     note: str = "", plan_key: str = "",
 ) -> Organization:
-    before = _snapshot(org)
+    latest, before = _before(org)
     event = _event(EventType.RECLASSIFY, on, decision, actor, note, plan_key)
-    _open_version(org, on=on, event=event, kind=_kind(kind))
+    v = _open_version(org, on=on, event=event, kind=_kind(kind), latest=latest)
     _link(event, org, LinkRole.SUBJECT)
-    _audit(actor, event, org, before)
+    _audit(actor, event, org, before, v)
     return org
 
 
 @transaction.atomic
 def org_dissolve(
-    *, actor: Any, org: Organization, on: dt.date, decision: DecisionRef | None = None,
+    *, actor: Any, org: Organization, on: dt.date, decision: DecisionRef | Decision | None = None,
     children_to: Organization | None = None, note: str = "", plan_key: str = "",
 ) -> Organization:
     """Dissolve `org`; whatever is under it on `on` moves to `children_to` (required if any)."""
-    before = _snapshot(org)
+    before = _before(org)[1]
     event = _event(EventType.DISSOLVE, on, decision, actor, note, plan_key)
     _link(event, org, LinkRole.SUBJECT)
     children = _children_on(org, on)
@@ -502,8 +553,8 @@ def org_dissolve(
         # the dissolved unit is the destination's predecessor, so lineage finds it both ways
         _link(event, org, LinkRole.PREDECESSOR)
         _link(event, children_to, LinkRole.SUCCESSOR)
-    _close(org, on=on, event=event)
-    _audit(actor, event, org, before)
+    closed = _close(org, on=on, event=event)
+    _audit(actor, event, org, before, closed)
     return org
 
 
@@ -511,7 +562,7 @@ def org_dissolve(
 def org_merge(
     *, actor: Any, sources: Sequence[Organization], on: dt.date,
     into: Organization | None = None, new: NewOrg | None = None,
-    decision: DecisionRef | None = None, note: str = "", plan_key: str = "",
+    decision: DecisionRef | Decision | None = None, note: str = "", plan_key: str = "",
 ) -> Organization:
     """Merge `sources` into an existing organization (`into`) or a new one (`new`). Everything
     under the sources moves under the result; the sources are dissolved."""
@@ -525,23 +576,24 @@ def org_merge(
     if into is not None:
         _require_alive(into, on)
     event = _event(EventType.MERGE, on, decision, actor, note, plan_key)
-    befores = {s.pk: _snapshot(s) for s in sources}
-    target = into if into is not None else _create_org(new, on=on, event=event)  # type: ignore[arg-type]
+    befores = {s.pk: _before(s)[1] for s in sources}
+    target = into if into is not None else _create_org(new, on=on, event=event)[0]  # type: ignore[arg-type]
     _link(event, target, LinkRole.SUCCESSOR)
     for source in sources:
         _link(event, source, LinkRole.PREDECESSOR)
         for child in _children_on(source, on):
             _open_version(child, on=on, event=event, parent=target)
-        _close(source, on=on, event=event)
-        _audit(actor, event, source, befores[source.pk])
-    _audit(actor, event, target, None if new else _snapshot(target))
+        closed = _close(source, on=on, event=event)
+        _audit(actor, event, source, befores[source.pk], closed)
+    tv = _latest(target)
+    _audit(actor, event, target, None if new else _snapshot(target, tv), tv)
     return target
 
 
 @transaction.atomic
 def org_split(
     *, actor: Any, source: Organization, on: dt.date, parts: Sequence[NewOrg | Organization],
-    assign: dict[int, int], decision: DecisionRef | None = None, dissolve_source: bool = True,
+    assign: dict[int, int], decision: DecisionRef | Decision | None = None, dissolve_source: bool = True,
     note: str = "", plan_key: str = "",
 ) -> list[Organization]:
     """Split `source` into `parts` (new or existing). `assign` maps each child organization's id
@@ -549,11 +601,11 @@ def org_split(
     if not parts:
         raise ValidationError(_("A split needs at least one resulting organization."))
     event = _event(EventType.SPLIT, on, decision, actor, note, plan_key)
-    before = _snapshot(source)
+    before = _before(source)[1]
     _link(event, source, LinkRole.PREDECESSOR)
     results: list[Organization] = []
     for part in parts:
-        org = part if isinstance(part, Organization) else _create_org(part, on=on, event=event)
+        org = part if isinstance(part, Organization) else _create_org(part, on=on, event=event)[0]
         if org.pk == source.pk:
             raise ValidationError(_("An organization cannot be split into itself."))
         if isinstance(part, Organization):
@@ -571,11 +623,10 @@ def org_split(
         if not 0 <= index < len(results):
             raise ValidationError(_("Unknown destination in the split."))
         _open_version(child, on=on, event=event, parent=results[index])
-    if dissolve_source:
-        _close(source, on=on, event=event)
-    _audit(actor, event, source, before)
+    sv = _close(source, on=on, event=event) if dissolve_source else _latest(source)
+    _audit(actor, event, source, before, sv)
     for org in results:
-        _audit(actor, event, org, None)
+        _audit(actor, event, org, None, _latest(org))
     return results
 
 
@@ -599,7 +650,7 @@ def org_power_grant(
 
 
 def _path(org: Organization) -> str:
-    v = org.latest_version()
+    v = _latest(org)
     return v.path if v else ""
 
 

@@ -142,11 +142,27 @@ def commune_committee_name(unit: AdminUnit) -> str:
     return f"Đảng bộ {kind.lower()} {unit.short_name}" if kind else f"Đảng bộ {unit.name}"
 
 
-def plan_2025(*, province: str, on: dt.date = REFORM_DATE, code_format: str = DEFAULT_CODE_FORMAT) -> Plan2025:
-    """The plan for the current province that the legacy province `province` belongs to."""
+def _legacy_province(province: str) -> AdminUnit:
     legacy = AdminUnit.objects.filter(edition=Edition.LEGACY, level=Level.PROVINCE, code=province).first()
     if legacy is None:
         raise Plan2025Error(f"Unknown legacy province code {province!r} (load the units with `chibo geo load`).")
+    return legacy
+
+
+def _key(current: AdminUnit) -> str:
+    return f"reform-2025-{current.code}"
+
+
+def plan_2025_key(*, province: str) -> str:
+    """The key of the plan that `plan_2025` writes for the legacy province `province` (the same
+    for every legacy province of one current province), without building it: to tell whether
+    it was applied (`AppliedPlan`) before planning again."""
+    return _key(_current_province(_legacy_province(province)))
+
+
+def plan_2025(*, province: str, on: dt.date = REFORM_DATE, code_format: str = DEFAULT_CODE_FORMAT) -> Plan2025:
+    """The plan for the current province that the legacy province `province` belongs to."""
+    legacy = _legacy_province(province)
     current = _current_province(legacy)
     day = on - dt.timedelta(days=1)
     legacy_units = _legacy_provinces(current)
@@ -305,7 +321,7 @@ def plan_2025(*, province: str, on: dt.date = REFORM_DATE, code_format: str = DE
                                     "issuer": "Bộ Chính trị"}})
         counts["provincial_committees_merged"] = len(others)
 
-    key = f"reform-2025-{current.code}"
+    key = _key(current)
     data: dict[str, Any] = {
         "key": key,
         "title": f"{current.name}: the 1 July 2025 reform (two-level local government)",

@@ -37,8 +37,8 @@ from chibo.members.choices import AffiliationKind
 from chibo.members.models import Affiliation, Transfer, TransferKind, TransferState
 from chibo.members.services import MEMBER_CELL_KINDS, check_cell, members_follow_restructuring
 from chibo.orgs import services as orgs
-from chibo.orgs.models import Organization, OrgEvent, OrgEventLink, OrgKind, OrgVersion
-from chibo.orgs.services import NewOrg
+from chibo.orgs.models import Decision, Organization, OrgEvent, OrgEventLink, OrgKind, OrgVersion
+from chibo.orgs.services import DecisionRef, NewOrg
 
 from .dpia import dpia_task_raise
 from .models import AppliedPlan
@@ -229,6 +229,9 @@ class _Runner:
     def __init__(self, plan: Plan, actor: Any, user: Any, impact: Impact, crash: bool) -> None:
         self.plan, self.actor, self.user, self.impact, self.crash = plan, actor, user, impact, crash
         self.created: set[str] = set()
+        # read once for the whole run (the run is one transaction)
+        self.kinds = orgs.kinds_by_key()
+        self.decisions: dict[DecisionRef, Decision | None] = {}
         base = Organization.objects.all()
         self.orgs = base if user is None else Organization.objects.restrict(user, CHANGE)
 
@@ -269,17 +272,28 @@ class _Runner:
         v = org.version_on(on)
         return v.kind.key if v else None
 
+    def kind(self, key: str | None) -> str | OrgKind | None:
+        """The kind row for a key (an unknown key is passed on: the service refuses it)."""
+        return self.kinds.get(key, key) if key else None
+
+    def decision(self, ref: DecisionRef | None) -> Decision | None:
+        if ref is None:
+            return None
+        if ref not in self.decisions:
+            self.decisions[ref] = orgs.decision_record(ref)
+        return self.decisions[ref]
+
     def reference(self, event: Event) -> str:
         return f"{self.plan.key} #{event.index}"
 
     def new_org(self, event: Event, name: str, spec: dict[str, Any]) -> NewOrg:
         parent = self.org(event, name, spec["parent"]) if spec.get("parent") else None
-        return NewOrg(code=spec["code"], name=spec["name"], kind=spec["kind"], parent=parent,
+        return NewOrg(code=spec["code"], name=spec["name"], kind=self.kind(spec["kind"]) or spec["kind"], parent=parent,
                       sector=spec["sector"], admin_unit_id=self.unit(event, name, spec.get("admin_unit")),
                       powers=spec.get("powers") or ())
 
     def common(self, event: Event) -> dict[str, Any]:
-        return {"actor": self.actor, "on": event.on, "decision": event.decision, "note": event.note,
+        return {"actor": self.actor, "on": event.on, "decision": self.decision(event.decision), "note": event.note,
                 "plan_key": self.plan.key}
 
     def check_members_stay_in_a_cell(self, event: Event, org: Organization, new_kind: str | None) -> None:
@@ -349,7 +363,7 @@ class _Runner:
     def establish(self, e: Event) -> str:
         f = e.fields
         parent = self.org(e, "parent", f["parent"]) if f.get("parent") else None
-        org = orgs.org_establish(code=f["code"], name=f["name"], kind=f["kind"], parent=parent,
+        org = orgs.org_establish(code=f["code"], name=f["name"], kind=self.kind(f["kind"]) or f["kind"], parent=parent,
                                  sector=f["sector"], admin_unit_id=self.unit(e, "admin_unit", f.get("admin_unit")),
                                  powers=f["powers"], **self.common(e))
         self.created.add(org.code)
@@ -365,7 +379,7 @@ class _Runner:
         org = self.org(e, "org", f["org"])
         parent = self.org(e, "parent", f["parent"]) if f.get("parent") else None
         self.check_members_stay_in_a_cell(e, org, f.get("kind"))
-        orgs.org_move(org=org, parent=parent, kind=f.get("kind"), **self.common(e))
+        orgs.org_move(org=org, parent=parent, kind=self.kind(f.get("kind")), **self.common(e))
         return _("moved %(code)s under %(parent)s") % {"code": org.code, "parent": parent.code if parent else "—"}
 
     def reclassify(self, e: Event) -> str:
@@ -386,7 +400,7 @@ class _Runner:
                 dest = self.org(e, "children_to", to.pop(child.code)) if child.code in to else target
                 new_kind = kinds.get(kind)
                 self.check_members_stay_in_a_cell(e, child, new_kind)
-                orgs.org_move(org=child, parent=dest, kind=new_kind, **self.common(e))
+                orgs.org_move(org=child, parent=dest, kind=self.kind(new_kind), **self.common(e))
                 moved += 1
         if to:
             raise self.fail(e, "children_to", _("not under any of the sources on %(date)s: %(codes)s")
