@@ -23,7 +23,7 @@ PYTEST = $(PY) -m pytest -rfEs
 TOOL_ENV = DJANGO_SETTINGS_MODULE=chibo.settings.test
 
 .PHONY: help venv migrate demo test test-pg test-browser compilemessages lint typecheck \
-        messages check-migrations check-deploy clean
+        messages check-migrations check-deploy clean bench
 
 help: ## list the targets
 	@echo "Chibo. Usage: make <target> [VENV=.venv]"
@@ -84,6 +84,9 @@ check-deploy: venv ## Django's deployment checks with the production settings
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(45))')" \
 	ALLOWED_HOSTS=chibo.example DATABASE_URL=sqlite:///tmp/x.sqlite3 \
 	$(CHIBO) check --deploy --fail-level WARNING
+
+bench: venv ## benchmark Chibo against its floors (BENCH_SCALE=province|nation|demo, DATABASE_URL); writes bench/results/
+	$(PY) bench/run.py
 
 clean: ## remove caches and test output (keeps the virtualenv and var/)
 	rm -rf test-results .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -81,6 +81,9 @@ def cells_for_change(user: Any) -> QuerySet[Organization]:
     )
 
 
+CELL_SELECT_MAX = 200  # above this many cells in scope, the cell is a code typed in a text box
+
+
 class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         name = getattr(obj, "today_name", None) or getattr(obj, "last_name", None) or ""
@@ -106,7 +109,13 @@ class MemberEventForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cell"].queryset = cells_for_change(user)  # type: ignore[attr-defined]
+        cells = cells_for_change(user)
+        self.fields["cell"].queryset = cells  # type: ignore[attr-defined]
+        all_cells = OrgVersion.objects.filter(kind__key__in=sorted(MEMBER_CELL_KINDS)).values("pk")
+        if len(all_cells[:CELL_SELECT_MAX + 1]) > CELL_SELECT_MAX:
+            # in a large installation a select of every cell in scope weighs megabytes (300k cells
+            # in the nation): the code is typed instead, and validated against the same queryset
+            self.fields["cell"].widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -584,6 +584,7 @@ class RowParser:
         self.cells: dict[str, int | None] = {}
         self.today = today()
         self._probation: dict[dt.date, int] = {}
+        self._probation_rows: list[tuple[Any, Any, Any]] | None = None
         self._choices: dict[tuple[str, str], str] = {}
         self.header_matches = 0
 
@@ -690,10 +691,21 @@ class RowParser:
         return self.cells[code]
 
     def probation_months(self, on: dt.date) -> int:
+        """`rule("probation.months", on=on)`, from the national rows read once per file (a file
+        has thousands of distinct dates)."""
         if on not in self._probation:
-            from chibo.rules.selectors import rule
+            from chibo.rules.models import PolicyParameter
+            from chibo.rules.selectors import MissingRule
 
-            self._probation[on] = int(rule("probation.months", on=on))
+            if self._probation_rows is None:
+                self._probation_rows = list(PolicyParameter.objects.filter(key="probation.months", org__isnull=True)
+                                            .values_list("valid_from", "valid_to", "value"))
+            for start, end, value in self._probation_rows:
+                if (start is None or start <= on) and (end is None or on < end):
+                    self._probation[on] = int(value)
+                    break
+            else:
+                raise MissingRule(f"No value for 'probation.months' on {on}")
         return self._probation[on]
 
     # the row ------------------------------------------------------------------------------------

@@ -38,10 +38,13 @@ from .choices import (
 )
 
 
-def _in_scope_orgs(scope: Scope, org_field: str = "org_id") -> Exists:
+def _in_scope_orgs(scope: Scope, org_field: str = "org_id") -> Q:
+    """Rows whose organization ever sat in the scope's subtrees: an uncorrelated `IN` over the
+    paths' index range (the database builds the set once, instead of probing per row)."""
     from chibo.orgs.models import OrgVersion
 
-    return Exists(OrgVersion.objects.filter(org_id=OuterRef(org_field)).filter(any_subtree_q(list(scope.paths))))
+    orgs = OrgVersion.objects.filter(any_subtree_q(list(scope.paths))).values("org_id")
+    return Q(**{f"{org_field.removesuffix('_id')}__in": orgs})
 
 
 class MemberQuerySet(ScopedQuerySet["Member"]):
@@ -150,7 +153,7 @@ class StatusPeriod(ValidTimeModel):
 
 class AffiliationQuerySet(ScopedQuerySet["Affiliation"]):
     def scope_filter(self, scope: Scope) -> Q:
-        return Q(_in_scope_orgs(scope))
+        return _in_scope_orgs(scope)
 
 
 class Affiliation(ValidTimeModel):
@@ -169,6 +172,8 @@ class Affiliation(ValidTimeModel):
         indexes = [
             models.Index(fields=["org", "valid_from", "valid_to", "kind"], name="affiliation_org_time"),
             models.Index(fields=["member", "valid_from"], name="affiliation_member_time"),
+            # covering: as-of counts under a subtree read member ids from the index alone
+            models.Index(fields=["org", "kind", "valid_from", "valid_to", "member"], name="affiliation_org_cover"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -197,7 +202,7 @@ class TransferState(models.TextChoices):
 
 class TransferQuerySet(ScopedQuerySet["Transfer"]):
     def scope_filter(self, scope: Scope) -> Q:
-        return Q(_in_scope_orgs(scope, "from_org_id")) | Q(_in_scope_orgs(scope, "to_org_id"))
+        return _in_scope_orgs(scope, "from_org_id") | _in_scope_orgs(scope, "to_org_id")
 
 
 class Transfer(models.Model):

@@ -29,7 +29,16 @@ from chibo.core.bulk import allocate_ids, insert_rows
 from chibo.core.paths import child_path, depth
 from chibo.core.text import fold, normalize_text
 
-from .models import EventType, LinkRole, Organization, OrgEvent, OrgEventLink, OrgKind, OrgVersion, Sector
+from .models import (
+    EventType,
+    LinkRole,
+    Organization,
+    OrgEvent,
+    OrgEventLink,
+    OrgKind,
+    OrgVersion,
+    Sector,
+)
 from .services import CODE_RE
 
 
@@ -114,7 +123,7 @@ def validate(specs: Sequence[OrgSpec]) -> tuple[list[int], dict[str, _Parent]]:
             errors.append(SpecError(i, "kind", f"unknown kind {s.kind}"))
         elif (kind.valid_from and s.valid_from < kind.valid_from) or (kind.valid_to and s.valid_from >= kind.valid_to):
             errors.append(SpecError(i, "kind", f"the kind {s.kind} is not in use on {s.valid_from}"))
-    taken = set()
+    taken: set[str] = set()
     codes = sorted(by_code)
     for i in range(0, len(codes), 500):
         taken.update(Organization.objects.filter(code__in=codes[i:i + 500]).values_list("code", flat=True))

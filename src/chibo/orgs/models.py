@@ -151,6 +151,8 @@ class OrgVersion(ValidTimeModel):
             models.Index(fields=["path", "valid_from", "valid_to"], name="orgversion_path_time"),
             models.Index(fields=["parent", "valid_from", "valid_to"], name="orgversion_parent_time"),
             models.Index(fields=["org", "valid_from"], name="orgversion_org_time"),
+            # covering: the organizations of a subtree on a date, from the index alone
+            models.Index(fields=["path", "valid_from", "valid_to", "org"], name="orgversion_path_cover"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["org", "valid_from"], name="orgversion_unique_start"),

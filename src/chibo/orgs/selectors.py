@@ -203,9 +203,10 @@ def tree_as_of(*, user: Any, on: dt.date, root: Organization | None = None) -> l
         qs = qs.filter(subtree_q(rv.path))
     nodes: dict[int, dict[str, Any]] = {}
     tops: list[dict[str, Any]] = []
-    for v in qs.order_by("path"):
-        node = {"code": v.org.code, "name": v.name, "kind": v.kind.key, "children": []}
-        nodes[v.org_id] = node
-        parent = nodes.get(v.parent_id) if v.parent_id else None
+    rows = qs.order_by("path").values_list("org_id", "parent_id", "org__code", "name", "kind__key")
+    for org_id, parent_id, code, name, kind in rows:  # plain rows: no model instances per node
+        node = {"code": code, "name": name, "kind": kind, "children": []}
+        nodes[org_id] = node
+        parent = nodes.get(parent_id) if parent_id else None
         (parent["children"] if parent else tops).append(node)
     return tops

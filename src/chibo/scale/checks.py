@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
@@ -52,7 +53,7 @@ class Report:
         return out
 
 
-def _one(sql: str, params: Sequence[object] = ()) -> int:
+def _one(sql: str, params: Sequence[Any] = ()) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return int(cursor.fetchone()[0] or 0)
