@@ -54,7 +54,7 @@ def build(db: str, n: int) -> None:
     records = [
         MemberRecord(
             person=PersonData(full_name=f"Nguyễn Văn Thành {i}".replace(str(i), "") + "ABCDEFGHIJ"[i % 10] * (1 + i % 7),
-                              gender="male", birth_date=dt.date(1990, 1, 1), national_id=f"0010900{i:05d}",
+                              gender="male", birth_date=dt.date(1990, 1, 1), national_id=f"001090{i:06d}",
                               card_number=f"C{i:08d}", phone="0912345678"),
             events=[EventSpec(type="admitted", on=dt.date(2015, 5, 19), cell_id=cell.pk, decision_no=f"=QĐ {i}")],
         )
