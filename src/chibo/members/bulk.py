@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_log
-from chibo.core.bulk import insert_rows
+from chibo.core.bulk import allocate_ids, insert_rows
 from chibo.core.text import fold
 from chibo.orgs.models import OrgVersion
 
@@ -53,35 +53,14 @@ def _covers(model: type[Any], fields: Sequence[str], with_id: bool) -> bool:
     return names == set(fields)
 
 
-def _allocate_ids(model: type[Any], n: int) -> list[int] | None:
-    """`n` new primary keys for `model`, reserved inside the caller's transaction: from the
-    sequence on PostgreSQL; on SQLite (whose write transaction holds the database lock) above
-    both the largest id and the AUTOINCREMENT counter, so that no id is ever reused. None on
-    other databases."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [table, n])
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor == "sqlite":
-            qn = connection.ops.quote_name
-            cursor.execute(f"SELECT MAX(id) FROM {qn(table)}")  # noqa: S608 (identifier from model metadata)
-            top = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            top = max(top, row[0] if row and row[0] else 0)
-            return list(range(top + 1, top + 1 + n))
-    return None
-
-
 def _write(model: type[Any], fields: Sequence[str], rows: list[tuple[Any, ...]], with_id: bool = False) -> list[int]:
     """Insert `rows` (tuples in `fields` order, foreign keys as ids; with `with_id` the first
     field is "id" and its values are None) with executemany, or with the ORM when the model has
     columns the rows do not give or the database cannot reserve ids. Returns the ids (with_id)."""
     ids: list[int] | None = None
     if _covers(model, fields, with_id):
-        ids = _allocate_ids(model, len(rows)) if with_id else []
+        ids = (allocate_ids(model, len(rows)) if connection.vendor in ("postgresql", "sqlite") else None) \
+            if with_id else []
     if ids is not None:
         if with_id:
             rows = [(pk, *row[1:]) for pk, row in zip(ids, rows, strict=True)]
