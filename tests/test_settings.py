@@ -62,9 +62,10 @@ def test_sqlite_settings_carry_the_pragmas() -> None:
         assert f"PRAGMA{pragma}" in init, init
 
 
-def test_default_sqlite_file_is_wal_full_with_foreign_keys(tmp_path: Path) -> None:
-    """The default database (no DATABASE_URL): var/chibo.sqlite3 in WAL mode, synchronous=FULL,
-    foreign keys enforced. Checked on a real file through Django's own connection."""
+@pytest.mark.parametrize("database_url", [None, ""], ids=["unset", "empty"])
+def test_default_sqlite_file_is_wal_full_with_foreign_keys(tmp_path: Path, database_url: str | None) -> None:
+    """The default database (no DATABASE_URL, or an empty one): var/chibo.sqlite3 in WAL mode,
+    synchronous=FULL, foreign keys enforced. Checked on a real file through Django's own connection."""
     (tmp_path / "var").mkdir()
     code = (
         "import json, django; django.setup();"
@@ -77,6 +78,8 @@ def test_default_sqlite_file_is_wal_full_with_foreign_keys(tmp_path: Path) -> No
     )
     env = _env(DJANGO_SETTINGS_MODULE="chibo.settings.dev", CHIBO_HOME=str(tmp_path))
     env.pop("CHIBO_VAR_DIR", None)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     result = _run(["-c", code], env, tmp_path)
     assert result.returncode == 0, result.stderr
     pragmas = json.loads(result.stdout.strip().splitlines()[-1])

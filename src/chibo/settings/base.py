@@ -103,7 +103,7 @@ TEMPLATES = [
 DEFAULT_SQLITE_PATH = VAR_DIR / "chibo.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}",  # empty = unset
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
     )
 }
