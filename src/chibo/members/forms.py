@@ -109,13 +109,14 @@ class MemberEventForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cells = cells_for_change(user)
-        self.fields["cell"].queryset = cells  # type: ignore[attr-defined]
-        all_cells = OrgVersion.objects.filter(kind__key__in=sorted(MEMBER_CELL_KINDS)).values("pk")
-        if len(all_cells[:CELL_SELECT_MAX + 1]) > CELL_SELECT_MAX:
+        all_cells = OrgVersion.objects.filter(kind__key__in=sorted(MEMBER_CELL_KINDS)).order_by()
+        typed = all_cells[CELL_SELECT_MAX:CELL_SELECT_MAX + 1].exists()
+        if typed:
             # in a large installation a select of every cell in scope weighs megabytes (300k cells
             # in the nation): the code is typed instead, and validated against the same queryset
             self.fields["cell"].widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+        if self.is_bound or not typed:  # an empty text box needs no choices
+            self.fields["cell"].queryset = cells_for_change(user)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

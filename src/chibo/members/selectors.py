@@ -35,11 +35,16 @@ def member_get(*, user: Any, pk: int) -> Member:
     return members(user=user).get(pk=pk)
 
 
+def member_in_scope(*, user: Any, action: str, member: Member) -> bool:
+    """Whether the user's scope for `action` holds the member (no query when it is all or nothing)."""
+    scope = resolve_scope(user, action)
+    if scope.everything or scope.is_empty:
+        return scope.everything
+    return members(user=user, action=action).filter(pk=member.pk).exists()
+
+
 def may_see_sensitive(*, user: Any, member: Member) -> bool:
-    scope = resolve_scope(user, SENSITIVE)
-    if scope.everything:
-        return True
-    return Member.objects.restrict(user, SENSITIVE).filter(pk=member.pk).exists() and not scope.is_empty
+    return member_in_scope(user=user, action=SENSITIVE, member=member)
 
 
 def _paths_of(org: Organization) -> list[str]:
@@ -179,45 +184,137 @@ def status_on(member: Member, on: dt.date) -> str | None:
     return period.status if period else None
 
 
-def affiliation_on(member: Member, on: dt.date) -> Affiliation | None:
-    return member.affiliations.filter(kind=AffiliationKind.OFFICIAL).filter(valid_on_q(on)).select_related("org").first()
+def _valid_on(valid_from: dt.date | None, valid_to: dt.date | None, on: dt.date) -> bool:
+    """The Python twin of `valid_on_q`: valid_from <= on < valid_to, open ends allowed."""
+    return (valid_from is None or valid_from <= on) and (valid_to is None or valid_to > on)
 
 
-def timeline(member: Member) -> list[dict[str, Any]]:
-    """Every event and affiliation of a member, in date order."""
-    items: list[dict[str, Any]] = []
-    for e in member.events.select_related("org").order_by("on", "id"):
-        items.append({"on": e.on, "kind": "event", "event": e})
-    for a in member.affiliations.select_related("org").order_by("valid_from"):
-        items.append({"on": a.valid_from, "kind": "affiliation", "affiliation": a})
-    for t in member.transfers.select_related("from_org", "to_org").order_by("requested_on"):
-        items.append({"on": t.requested_on, "kind": "transfer", "transfer": t})
+def _timeline_items(
+    events: Iterable[MemberEvent],
+    affiliations: Iterable[Affiliation],
+    transfers: Iterable[Transfer],
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [{"on": e.on, "kind": "event", "event": e} for e in events]
+    items += [{"on": a.valid_from, "kind": "affiliation", "affiliation": a} for a in affiliations]
+    items += [{"on": t.requested_on, "kind": "transfer", "transfer": t} for t in transfers]
     return sorted(items, key=lambda i: (i["on"], i["kind"] != "event"))
+
+
+def _party_age(
+    member: Member, on: dt.date, periods: list[StatusPeriod], affiliations: list[Affiliation]
+) -> int:
+    start = member.admission_decision_date or member.ceremony_date
+    if start is None or on < start:
+        return 0
+    in_party = [p for p in periods if p.status in IN_PARTY]
+    total = 0
+    for p in in_party:
+        if p.valid_from <= on:
+            total += max(0, (min(p.valid_to or on, on) - p.valid_from).days)
+    # decision-to-ceremony time counts; gaps without any official affiliation do not
+    total += max(0, ((member.ceremony_date or start) - start).days)
+    gaps = 0
+    affs = sorted(
+        (a for a in affiliations if a.kind == AffiliationKind.OFFICIAL and a.valid_from <= on),
+        key=lambda a: a.valid_from,
+    )
+    for prev, nxt in zip(affs, affs[1:], strict=False):
+        if prev.valid_to and nxt.valid_from > prev.valid_to:
+            end = prev.valid_to
+            if any(
+                p.valid_from <= end and (p.valid_to is None or p.valid_to > end) for p in in_party
+            ):
+                gaps += (nxt.valid_from - prev.valid_to).days
+    return max(0, total - gaps)
 
 
 def party_age_days(member: Member, on: dt.date) -> int:
     """Days of party membership up to `on`, from the first admission decision, minus the time
     outside the party and the gaps of transfers (days with no official affiliation)."""
-    start = member.admission_decision_date or member.ceremony_date
-    if start is None or on < start:
-        return 0
-    in_party = StatusPeriod.objects.filter(member=member, status__in=list(IN_PARTY), valid_from__lte=on)
-    total = 0
-    for p in in_party:
-        end = min(p.valid_to or on, on)
-        total += max(0, (end - p.valid_from).days)
-    # decision-to-ceremony time counts; gaps without any official affiliation do not
-    total += max(0, ((member.ceremony_date or start) - start).days)
-    gaps = 0
-    affs = list(member.affiliations.filter(kind=AffiliationKind.OFFICIAL, valid_from__lte=on).order_by("valid_from"))
-    for prev, nxt in zip(affs, affs[1:], strict=False):
-        if prev.valid_to and nxt.valid_from > prev.valid_to:
-            gap_status = StatusPeriod.objects.filter(member=member, status__in=list(IN_PARTY),
-                                                     valid_from__lte=prev.valid_to).filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gt=prev.valid_to)).exists()
-            if gap_status:
-                gaps += (nxt.valid_from - prev.valid_to).days
-    return max(0, total - gaps)
+    return MemberRecord(member, on).party_age_days()
+
+
+class MemberRecord:
+    """Everything the member page (and the API's member detail) shows of one member, read in five
+    queries: affiliations, events, transfers, status periods and the names and paths of every
+    organization they mention; the cell on the date, the timeline, the party age and the path a
+    read of the record is logged under are computed from the loaded rows."""
+
+    def __init__(self, member: Member, on: dt.date) -> None:
+        self.member, self.on = member, on
+        self.affiliations = list(
+            member.affiliations.select_related("org").order_by("valid_from", "id")
+        )
+        self.events = list(member.events.select_related("org").order_by("on", "id"))
+        self.transfers = list(
+            member.transfers.select_related("from_org", "to_org", "issued_by").order_by(
+                "requested_on", "id"
+            )
+        )
+        self.periods = list(member.status_periods.all())
+        org_ids = {a.org_id for a in self.affiliations} | {
+            e.org_id for e in self.events if e.org_id
+        }
+        for t in self.transfers:
+            org_ids |= {i for i in (t.from_org_id, t.to_org_id, t.issued_by_id) if i}
+        self._versions: dict[int, list[Any]] = {}
+        rows = OrgVersion.objects.filter(org_id__in=org_ids).order_by("org_id", "valid_from")
+        for v in rows.values("org_id", "name", "path", "valid_from", "valid_to"):
+            self._versions.setdefault(v["org_id"], []).append(v)
+        for org in self.orgs():
+            org.display_name = self.name(org)  # type: ignore[attr-defined]
+
+    def orgs(self) -> list[Organization]:
+        found = [a.org for a in self.affiliations] + [
+            e.org for e in self.events if e.org is not None
+        ]
+        for t in self.transfers:
+            found += [o for o in (t.from_org, t.to_org, t.issued_by) if o is not None]
+        return found
+
+    def name(self, org: Organization) -> str:
+        """The organization's name on the record's date, else its last name before, else its first."""
+        chosen = ""
+        for v in self._versions.get(org.pk, []):
+            if not chosen or v["valid_from"] <= self.on:
+                chosen = v["name"]
+        return chosen or org.code
+
+    @property
+    def current(self) -> Affiliation | None:
+        return next(
+            (
+                a
+                for a in self.affiliations
+                if a.kind == AffiliationKind.OFFICIAL
+                and _valid_on(a.valid_from, a.valid_to, self.on)
+            ),
+            None,
+        )
+
+    @property
+    def in_transfer(self) -> Transfer | None:
+        issued = [t for t in self.transfers if t.state == TransferState.LETTER_ISSUED]
+        return max(issued, key=lambda t: (t.letter_issued_on or dt.date.min, t.pk), default=None)
+
+    def timeline(self) -> list[dict[str, Any]]:
+        return _timeline_items(self.events, self.affiliations, self.transfers)
+
+    def party_age_days(self) -> int:
+        return _party_age(self.member, self.on, self.periods, self.affiliations)
+
+    def org_path(self) -> str:
+        """The path of the cell on the date, or of the last cell the member had (the organization
+        a read of the record is logged under)."""
+        affiliation = self.current or max(
+            self.affiliations, key=lambda a: (a.valid_from, a.pk), default=None
+        )
+        if affiliation is None:
+            return ""
+        versions = self._versions.get(affiliation.org_id, [])
+        on = next((v for v in versions if _valid_on(v["valid_from"], v["valid_to"], self.on)), None)
+        chosen = on or (versions[-1] if versions else None)
+        return chosen["path"] if chosen else ""
 
 
 def overdue_transfers(*, user: Any, on: dt.date, issued_by: Organization | None = None) -> QuerySet[Transfer]:

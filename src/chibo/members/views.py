@@ -29,7 +29,7 @@ from . import selectors, services
 from .api import reading
 from .choices import AffiliationKind
 from .forms import MemberEventForm, MemberSearchForm
-from .models import Affiliation, Member, TransferState
+from .models import Affiliation, Member
 
 CHANGE = "member.change"
 PAGE_SIZE = 50
@@ -104,46 +104,48 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/list.html#results" if htmx else "members/list.html", context)
 
 
-def _detail_context(request: HttpRequest, member: Member, form: MemberEventForm | None) -> dict[str, Any]:
-    on = today()
-    current = selectors.affiliation_on(member, on)
-    items = selectors.timeline(member)
-    orgs: list[Organization | None] = [current.org if current else None]
-    for item in items:
-        if item["kind"] == "event":
-            orgs.append(item["event"].org)
-        elif item["kind"] == "affiliation":
-            orgs.append(item["affiliation"].org)
-        else:
-            orgs.extend([item["transfer"].from_org, item["transfer"].to_org])
-    _name_orgs(orgs, on)
-    may_change = selectors.members(user=request.user, action=CHANGE).filter(pk=member.pk).exists()
+def _detail_context(
+    request: HttpRequest, record: selectors.MemberRecord, form: MemberEventForm | None
+) -> dict[str, Any]:
+    member = record.member
+    may_change = selectors.member_in_scope(user=request.user, action=CHANGE, member=member)
     if may_change and form is None:
         form = MemberEventForm(user=request.user)
-    in_transfer = member.transfers.filter(state=TransferState.LETTER_ISSUED).order_by("-letter_issued_on").first()
     return {
         "member": member,
         "sensitive": selectors.may_see_sensitive(user=request.user, member=member),
-        "current": current,
-        "in_transfer": in_transfer,
-        "party_age": reading.party_age(selectors.party_age_days(member, on)),
-        "timeline": items,
+        "current": record.current,
+        "in_transfer": record.in_transfer,
+        "party_age": reading.party_age(record.party_age_days()),
+        "timeline": record.timeline(),
         "form": form if may_change else None,
-        "history": audit_history(user=request.user, target_type="members.member", target_id=str(member.pk))[:100],
-        "on": on,
+        "history": audit_history(
+            user=request.user, target_type="members.member", target_id=str(member.pk)
+        )[:100],
+        "on": record.on,
     }
 
 
-def _render_detail(request: HttpRequest, member: Member, form: MemberEventForm | None = None,
-                   status: int = 200) -> HttpResponse:
-    read_log(actor=request.user, target=member, org_path=reading.member_org_path(member), purpose="view")
-    return render(request, "members/detail.html", _detail_context(request, member, form), status=status)
+def _render_detail(
+    request: HttpRequest, member: Member, form: MemberEventForm | None = None, status: int = 200
+) -> HttpResponse:
+    record = selectors.MemberRecord(member, today())
+    read_log(actor=request.user, target=member, org_path=record.org_path(), purpose="view")
+    return render(
+        request, "members/detail.html", _detail_context(request, record, form), status=status
+    )
 
 
 @access_policy(SCOPED)
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _member_or_404(request, pk))
+    try:
+        member = (
+            selectors.members(user=request.user).select_related("birthplace", "hometown").get(pk=pk)
+        )
+    except Member.DoesNotExist as exc:
+        raise Http404 from exc
+    return _render_detail(request, member)
 
 
 def _add_errors(form: MemberEventForm, exc: ValidationError) -> None:

@@ -98,6 +98,9 @@ TEMPLATES = [
     }
 ]
 
+# Selects are written in Python, byte for byte what Django's templates write (chibo.core.forms).
+FORM_RENDERER = "chibo.core.forms.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL, default: an SQLite file under var/ in WAL mode with foreign keys on.
 DEFAULT_SQLITE_PATH = VAR_DIR / "chibo.sqlite3"

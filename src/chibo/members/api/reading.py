@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chibo.core.scoping import resolve_scope
-from chibo.core.validtime import today
 from chibo.orgs.models import Organization
 
 from .. import selectors
@@ -96,19 +95,6 @@ def party_age(days: int) -> dict[str, int]:
     """Days of membership as whole years and months (a month is 1/12 of a Gregorian year)."""
     months = int(days // 30.436875)
     return {"days": days, "years": months // 12, "months": months % 12}
-
-
-def member_org_path(member: Member, on: dt.date | None = None) -> str:
-    """The path of the member's cell on `on` (default today), or of the last cell they had: the
-    organization a read of the record is logged under."""
-    on = on or today()
-    current = selectors.affiliation_on(member, on)
-    if current is None:
-        current = member.affiliations.select_related("org").order_by("-valid_from", "-id").first()
-    if current is None:
-        return ""
-    version = current.org.version_on(on) or current.org.latest_version()
-    return version.path if version else ""
 
 
 def sensitive_visible(*, user: Any, member_ids: Iterable[int]) -> set[int]:

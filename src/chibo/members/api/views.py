@@ -138,8 +138,9 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         member: Member = self.get_object()
         on = today()
-        current = selectors.affiliation_on(member, on)
-        read_log(actor=request.user, target=member, org_path=reading.member_org_path(member, on), purpose="view")
+        record = selectors.MemberRecord(member, on)
+        current = record.current
+        read_log(actor=request.user, target=member, org_path=record.org_path(), purpose="view")
         timeline = {
             "events": member.events.select_related("org").prefetch_related(_versions_of("org")).order_by("on", "id"),
             "affiliations": member.affiliations.select_related("org").prefetch_related(_versions_of("org"))
@@ -152,7 +153,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
             **self.get_serializer_context(),
             "sensitive_ids": {member.pk} if selectors.may_see_sensitive(user=request.user, member=member) else set(),
             "cell": current.org if current else None,
-            "party_age": reading.party_age(selectors.party_age_days(member, on)),
+            "party_age": reading.party_age(record.party_age_days()),
             "timeline": timeline,
         }
         return Response(MemberDetailSerializer(member, context=context).data)
