@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.paths import depth as path_depth
 from chibo.core.paths import subtree_q
 from chibo.core.scoping import resolve_scope
 from chibo.core.text import fold
@@ -193,20 +195,39 @@ def org_changes(
     )
 
 
-def tree_as_of(*, user: Any, on: dt.date, root: Organization | None = None) -> list[dict[str, Any]]:
-    """The whole (visible) tree on `on` as nested dicts, for exports and the API."""
-    qs = versions_on(user=user, on=on)
+TreeRow = tuple[int, "int | None", str, str, str, str]  # org id, parent id, code, name, kind, path
+
+
+def tree_rows_as_of(*, user: Any, on: dt.date, root: Organization | None = None,
+                    depth: int | None = None) -> list[TreeRow]:
+    """The (visible) tree on `on`, or `root`'s subtree, as plain rows in path order: one query for
+    the nodes (and one for the root's path). `depth` limits the levels: below `root`, or from the
+    top (1 = the top organizations only)."""
+    qs = versions(user=user).filter(valid_on_q(on))
+    root_path = ""
     if root is not None:
-        rv = root.version_on(on)
-        if rv is None:
+        root_path = root.versions.filter(valid_on_q(on)).values_list("path", flat=True).first() or ""
+        if not root_path:
             return []
-        qs = qs.filter(subtree_q(rv.path))
+        qs = qs.filter(subtree_q(root_path))
+    if depth is not None:
+        qs = qs.filter(depth__lte=path_depth(root_path) + depth if root_path else depth)
+    return list(qs.order_by("path").values_list("org_id", "parent_id", "org__code", "name", "kind__key", "path"))
+
+
+def nest(rows: list[TreeRow], extra: Callable[[TreeRow], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Rows in path order as nested dicts (code, name, kind, what `extra` adds, children)."""
     nodes: dict[int, dict[str, Any]] = {}
     tops: list[dict[str, Any]] = []
-    rows = qs.order_by("path").values_list("org_id", "parent_id", "org__code", "name", "kind__key")
-    for org_id, parent_id, code, name, kind in rows:  # plain rows: no model instances per node
-        node = {"code": code, "name": name, "kind": kind, "children": []}
+    for row in rows:  # plain rows: no model instances per node
+        org_id, parent_id, code, name, kind, _path = row
+        node = {"code": code, "name": name, "kind": kind, **(extra(row) if extra else {}), "children": []}
         nodes[org_id] = node
         parent = nodes.get(parent_id) if parent_id else None
         (parent["children"] if parent else tops).append(node)
     return tops
+
+
+def tree_as_of(*, user: Any, on: dt.date, root: Organization | None = None) -> list[dict[str, Any]]:
+    """The whole (visible) tree on `on` as nested dicts, for exports and the API."""
+    return nest(tree_rows_as_of(user=user, on=on, root=root))

@@ -177,3 +177,18 @@ class MemberCountsSerializer(serializers.Serializer[Any]):
     by = serializers.CharField(required=False)
     counts = serializers.DictField(child=serializers.IntegerField())
     total = serializers.IntegerField()
+
+
+class MemberTreeNodeSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    members = serializers.IntegerField(help_text="Members in this organization's cells and all below.")
+    children = serializers.ListField(child=serializers.DictField(), help_text="Nodes of the same shape.")
+
+
+class MemberTreeSerializer(serializers.Serializer[Any]):
+    under = serializers.CharField()
+    as_of = serializers.DateField()
+    depth = serializers.IntegerField(allow_null=True)
+    tree = MemberTreeNodeSerializer(many=True)

@@ -42,11 +42,15 @@ from .serializers import (
     MemberCountsSerializer,
     MemberDetailSerializer,
     MemberListSerializer,
+    MemberTreeSerializer,
     TransferSerializer,
 )
 
 ATTRIBUTE_FILTERS = ("status", "gender", "ethnicity", "religion", "general_education",
                      "professional_level", "theory_level", "occupation")
+
+
+TREE_MAX_NODES = 20_000  # a province has about 4,000 organizations; the nation some 280,000
 
 
 def _date_param(request: Request, name: str) -> dt.date | None:
@@ -210,6 +214,42 @@ class MemberViewSet(ScopedReadOnlyViewSet):
                 raise serializers.ValidationError({"by": _("Members cannot be counted by this field.")})
             report = reading.members_count(user=request.user, org=org, on=as_of or today(), by=by)
         return Response(report)
+
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("under", OpenApiTypes.STR, required=True, description="Organization code."),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="The tree and its members on this date (default today)."),
+            OpenApiParameter("depth", OpenApiTypes.INT, description="Levels below `under` (default all)."),
+        ],
+        responses=MemberTreeSerializer,
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def tree(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """An organization's subtree on a date with the members (probationary, official, exempt)
+        under each node: three queries whatever its size."""
+        code = request.query_params.get("under")
+        if not code:
+            raise serializers.ValidationError({"under": _("Give the code of an organization.")})
+        try:
+            org = org_selectors.org_get(user=request.user, code=code)
+        except Organization.DoesNotExist as exc:
+            raise Http404 from exc
+        raw_depth = request.query_params.get("depth")
+        depth: int | None = None
+        if raw_depth:
+            if not raw_depth.isdigit() or int(raw_depth) > 20:
+                raise serializers.ValidationError({"depth": _("Give a number of levels from 0 to 20.")})
+            depth = int(raw_depth)
+        on = _date_param(request, "as_of") or today()
+        try:
+            tree = selectors.tree_with_counts(user=request.user, org=org, on=on, depth=depth, max_nodes=TREE_MAX_NODES)
+        except selectors.TooManyNodes as exc:
+            raise serializers.ValidationError({"depth": _(
+                "This tree has %(nodes)s organizations, more than %(max)s: give a smaller depth."
+            ) % {"nodes": f"{exc.nodes:,}", "max": f"{TREE_MAX_NODES:,}"}}) from exc
+        return Response({"under": org.code, "as_of": on, "depth": depth, "tree": tree})
 
 
 class TransferFilter(filters.FilterSet):
