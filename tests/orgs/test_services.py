@@ -525,6 +525,11 @@ def test_refuse_merge_or_split_into_an_organization_that_does_not_exist(tree, ad
         with refused("does not exist on"):
             services.org_split(actor=admin, source=tree["CA"], on=D(2023, 1, 1), parts=[dead],
                                assign={}, dissolve_source=False)
+        # nor split an organization that is gone (or not yet there), keeping it or not
+        for keep in (True, False):
+            with refused("does not exist on"):
+                services.org_split(actor=admin, source=dead, on=D(2023, 1, 1), parts=[tree["CA"]],
+                                   assign={}, dissolve_source=not keep)
 
 
 def test_refuse_bad_splits(tree, admin):

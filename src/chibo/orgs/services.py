@@ -373,7 +373,8 @@ def _close(org: Organization, *, on: dt.date, event: OrgEvent) -> OrgVersion:
 
 
 def _require_alive(org: Organization, on: dt.date) -> None:
-    """A merge or split destination must exist on the day (not dissolved, not yet to come)."""
+    """A split's source, a merge or split destination must exist on the day (not dissolved, not
+    yet to come)."""
     if org.version_on(on) is None:
         raise ValidationError(
             _("“%(name)s” does not exist on %(date)s.") % {"name": _label(org), "date": _d(on)}
@@ -600,6 +601,7 @@ def org_split(
     to the index of the part it goes to; with `dissolve_source`, every child needs a part."""
     if not parts:
         raise ValidationError(_("A split needs at least one resulting organization."))
+    _require_alive(source, on)  # found by the property test: a source dissolved before, kept
     event = _event(EventType.SPLIT, on, decision, actor, note, plan_key)
     before = _before(source)[1]
     _link(event, source, LinkRole.PREDECESSOR)
