@@ -12,10 +12,19 @@ from typing import Any
 from django.db import connection, models
 
 
-def _adapt(value: Any, vendor: str) -> Any:
-    if vendor == "sqlite" and isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
+def _sqlite_rows(rows: Iterable[Sequence[Any]], dated: list[int]) -> Iterable[Sequence[Any]]:
+    """Dates as ISO text for SQLite, converting only the columns of date fields (a check of
+    every value cost a fifth of a bulk write)."""
+    if not dated:
+        yield from rows
+        return
+    for row in rows:
+        values = list(row)
+        for i in dated:
+            value = values[i]
+            if isinstance(value, dt.date):  # datetimes too
+                values[i] = value.isoformat()
+        yield values
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -27,14 +36,14 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (identifiers from model metadata)
         qn(str(meta.db_table)), ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(columns))
     )
-    vendor = connection.vendor
-    if vendor == "postgresql":
+    if connection.vendor == "postgresql":
         return _copy_rows(str(meta.db_table), columns, rows)
+    dated = [i for i, name in enumerate(fields) if isinstance(meta.get_field(name), models.DateField)]
     n = 0
-    chunk: list[tuple[Any, ...]] = []
+    chunk: list[Sequence[Any]] = []
     with connection.cursor() as cursor:
-        for row in rows:
-            chunk.append(tuple(_adapt(v, vendor) for v in row))
+        for row in _sqlite_rows(rows, dated):
+            chunk.append(row)
             if len(chunk) >= batch:
                 cursor.executemany(sql, chunk)
                 n += len(chunk)
