@@ -27,7 +27,7 @@ from chibo.orgs.models import Organization, OrgVersion
 
 from . import selectors, services
 from .api import reading
-from .choices import AffiliationKind
+from .choices import AffiliationKind, Gender, Status
 from .forms import MemberEventForm, MemberSearchForm
 from .models import Affiliation, Member
 
@@ -97,8 +97,10 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(found.annotate(cell_id=Subquery(cell)), PAGE_SIZE).get_page(request.GET.get("page"))
     names = _names({m.cell_id for m in page.object_list if m.cell_id}, data.get("as_of") or today())
+    genders, statuses = dict(Gender.choices), dict(Status.choices)  # once, not per row and field
     for m in page.object_list:
         m.cell_name = names.get(m.cell_id, "")
+        m.gender_label, m.status_label = genders.get(m.gender, m.gender), statuses.get(m.status, m.status)
     context = {"form": form, "page": page, "searched": form.is_bound, "on": data.get("as_of")}
     htmx = getattr(request, "htmx", False)
     return render(request, "members/list.html#results" if htmx else "members/list.html", context)
