@@ -63,6 +63,17 @@ def _date_param(request: Request, name: str) -> dt.date | None:
         raise serializers.ValidationError({name: _("Enter a date as YYYY-MM-DD.")}) from exc
 
 
+def _under(request: Request) -> Organization | None:
+    """The organization of the `under` parameter (None without it); out of scope answers 404."""
+    code = request.query_params.get("under")
+    if not code:
+        return None
+    try:
+        return org_selectors.org_get(user=request.user, code=code)
+    except Organization.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def _versions_of(field: str) -> Prefetch[Any]:
     return Prefetch(f"{field}__versions", queryset=OrgVersion.objects.only("id", "org_id", "name", "valid_from"))
 
@@ -181,13 +192,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         """Members under an organization on a date by a field; or admissions in a period (by the
         sector the person had when admitted); or members who left in a period (by how). The same
         numbers as `chibo members count`."""
-        org: Organization | None = None
-        code = request.query_params.get("under")
-        if code:
-            try:
-                org = org_selectors.org_get(user=request.user, code=code)
-            except Organization.DoesNotExist as exc:
-                raise Http404 from exc
+        org = _under(request)
         admitted = (_date_param(request, "admitted_from"), _date_param(request, "admitted_to"))
         left = (_date_param(request, "left_from"), _date_param(request, "left_to"))
         as_of = _date_param(request, "as_of")
@@ -229,13 +234,9 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     def tree(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """An organization's subtree on a date with the members (probationary, official, exempt)
         under each node: three queries whatever its size."""
-        code = request.query_params.get("under")
-        if not code:
+        org = _under(request)
+        if org is None:
             raise serializers.ValidationError({"under": _("Give the code of an organization.")})
-        try:
-            org = org_selectors.org_get(user=request.user, code=code)
-        except Organization.DoesNotExist as exc:
-            raise Http404 from exc
         raw_depth = request.query_params.get("depth")
         depth: int | None = None
         if raw_depth:
