@@ -142,6 +142,16 @@ def test_member_page_is_read_logged(web, mt_people, mt_tree, mt_members):
     assert entry.org_path == mt_tree["MT-CA"].latest_version().path
 
 
+def test_a_member_who_left_is_read_logged_under_the_last_cell(web, mt_people, mt_tree, mt_members):
+    an = mt_members["an"]
+    services.member_event(actor=None, member=an, type="withdrawn", on=dt.date(2022, 1, 1))
+    before = ReadLogEntry.objects.count()
+    page = text(web["admin"].get(f"/members/{an.pk}/"))
+    [entry] = list(ReadLogEntry.objects.order_by("id"))[before:]
+    assert entry.org_path == mt_tree["MT-CA"].latest_version().path
+    assert "Chi bộ thôn A" in page  # the timeline names the cell he left
+
+
 def test_member_page_outside_scope_is_404(web, mt_members):
     before = ReadLogEntry.objects.count()
     assert web["sec_a"].get(f"/members/{mt_members['binh'].pk}/").status_code == 404
