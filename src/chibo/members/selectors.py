@@ -129,7 +129,12 @@ def _in_cells_on(*, user: Any, on: dt.date, under: list[str] | None, statuses: I
     nodes = OrgVersion.objects.filter(valid_on_q(on))
     if under is not None:
         nodes = nodes.filter(any_subtree_q(under))
-    affiliations = Affiliation.objects.restrict(user, VIEW).filter(valid_on_q(on), kind=AffiliationKind.OFFICIAL)
+    scope = resolve_scope(user, VIEW)
+    # cells under paths the scope covers are in it: the subtree filter then implies the scope's
+    # (as in member_search), and a district user's counts cost what the administrator's do
+    covered = under is not None and all(scope.covers_path(path) for path in under)
+    affiliations = Affiliation.objects.all() if covered else Affiliation.objects.restrict(user, VIEW)
+    affiliations = affiliations.filter(valid_on_q(on), kind=AffiliationKind.OFFICIAL)
     periods = StatusPeriod.objects.filter(valid_on_q(on), status__in=list(statuses))
     try:
         parts = [qs.order_by().values(*fields).query.sql_with_params() for qs, fields in (
