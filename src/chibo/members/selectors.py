@@ -75,18 +75,30 @@ def _if_sensitive_visible(user: Any, condition: Q) -> Q:
     return condition & Q(pk__in=Member.objects.restrict(user, SENSITIVE).values("pk"))
 
 
+def _affiliated(user: Any, org: Organization | None, on: dt.date | None) -> tuple[QuerySet[Affiliation] | None, bool]:
+    """The official affiliations under `org` on `on` (today by default; None without either), and
+    whether the user's scope holds every member they affiliate: it does when it covers `org`'s
+    path on that date (the subtree filter then implies the scope filter) or everything."""
+    scope = resolve_scope(user, VIEW)
+    if on is None and org is None:
+        return None, scope.everything
+    day = on or dt.date.today()  # noqa: DTZ011
+    covered = scope.everything
+    if org is not None and not covered:
+        version = org.version_on(day)
+        covered = version is not None and scope.covers_path(version.path)
+    cells = _cells_under_on(org, day).values("org_id")
+    return Affiliation.objects.filter(kind=AffiliationKind.OFFICIAL, org_id__in=cells).filter(valid_on_q(day)), covered
+
+
 def member_search(*, user: Any, q: str = "", org: Organization | None = None, on: dt.date | None = None,
                   filters: dict[str, str] | None = None) -> QuerySet[Member]:
     """Name (diacritics and case ignored, đ = d), card or identity number; filters on attributes;
     with `on`, members who were in party and affiliated under `org` on that date."""
-    qs = members(user=user)
-    if org is not None:
-        # members affiliated under `org` on a date are in scope when `org`'s path on that date
-        # is: the subtree filter below then implies the scope filter, which is dropped (it is a
-        # correlated EXISTS per member: twice the work for a district user)
-        version = org.version_on(on or dt.date.today())  # noqa: DTZ011
-        if version is not None and resolve_scope(user, VIEW).covers_path(version.path):
-            qs = Member.objects.all()
+    affiliated, covered = _affiliated(user, org, on)
+    # a scope that holds every affiliated member needs no filter of its own (it would be a second
+    # set to intersect: twice the work for a district user)
+    qs = Member.objects.all() if covered else members(user=user)
     q = (q or "").strip()
     if q:
         key = fold(q)
@@ -98,15 +110,23 @@ def member_search(*, user: Any, q: str = "", org: Organization | None = None, on
         elif field in {"gender", "general_education", "professional_level",
                        "theory_level", "occupation", "status"} and value:
             qs = qs.filter(**{field: value})
-    if on is not None or org is not None:
-        day = on or dt.date.today()  # noqa: DTZ011
-        cells = _cells_under_on(org, day).values("org_id")
+    if affiliated is not None:
         # an uncorrelated set of member ids, read from the subtree's affiliations (a correlated
         # EXISTS probed every member of the nation: 3.5 s for a district)
-        affiliated = Affiliation.objects.filter(kind=AffiliationKind.OFFICIAL, org_id__in=cells).filter(
-            valid_on_q(day)).values("member_id")
-        qs = qs.filter(pk__in=affiliated)
+        qs = qs.filter(pk__in=affiliated.values("member_id"))
     return qs.order_by("search_key", "id")
+
+
+def member_search_count(*, user: Any, q: str = "", org: Organization | None = None, on: dt.date | None = None,
+                        filters: dict[str, str] | None = None) -> int:
+    """How many members `member_search` finds with the same arguments. With neither a text nor an
+    attribute to match, the members under an organization (or in a cell on a date) whom the
+    user's scope holds are counted from the affiliations alone, an index-only read; PostgreSQL
+    otherwise hashed every member of the database to count a district's."""
+    affiliated, covered = _affiliated(user, org, on)
+    if affiliated is not None and covered and not (q or "").strip() and not any((filters or {}).values()):
+        return affiliated.values("member_id").distinct().count()
+    return member_search(user=user, q=q, org=org, on=on, filters=filters).count()
 
 
 def _age_band(birth: dt.date, on: dt.date) -> str:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.core.access import SCOPED, access_policy
 from chibo.core.audit import audit_history, read_log
+from chibo.core.pagination import CountedPaginator
 from chibo.core.scoping import OutOfScopeWrite, recheck_in_scope, resolve_scope
 from chibo.core.validtime import today, valid_on_q
 from chibo.orgs import selectors as org_selectors
@@ -85,17 +86,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
             org = org_selectors.org_get(user=request.user, code=data["under"])
         except Organization.DoesNotExist:
             form.add_error("under", _("No organization with this code in your scope."))
-    if form.errors:
-        found: Any = Member.objects.none()
-    else:
-        found = selectors.member_search(user=request.user, q=data.get("q") or "", org=org, on=data.get("as_of"),
-                                        filters=form.attributes())
+    search: dict[str, Any] = {"user": request.user, "q": data.get("q") or "", "org": org, "on": data.get("as_of"),
+                              "filters": form.attributes()}
+    found: Any = Member.objects.none() if form.errors else selectors.member_search(**search)
     cell = (
         Affiliation.objects.filter(member_id=OuterRef("pk"), kind=AffiliationKind.OFFICIAL)
         .filter(valid_on_q(data.get("as_of") or today()))
         .values("org_id")[:1]
     )
-    page = Paginator(found.annotate(cell_id=Subquery(cell)), PAGE_SIZE).get_page(request.GET.get("page"))
+    count = (lambda: 0) if form.errors else (lambda: selectors.member_search_count(**search))
+    page = CountedPaginator(found.annotate(cell_id=Subquery(cell)), PAGE_SIZE, count=count).get_page(
+        request.GET.get("page"))
     names = _names({m.cell_id for m in page.object_list if m.cell_id}, data.get("as_of") or today())
     genders, statuses = dict(Gender.choices), dict(Status.choices)  # once, not per row and field
     for m in page.object_list:
