@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from chibo.core.api_views import AuditEventViewSet, ReadLogViewSet
@@ -11,4 +12,11 @@ router.register("read-log", ReadLogViewSet, basename="read-log")
 router.register("members", MemberViewSet, basename="member")
 router.register("transfers", TransferViewSet, basename="transfer")
 
-urlpatterns = router.urls
+# Each app's own API routes (its router's URLs, or plain paths) are included here, one line each.
+urlpatterns = [
+    *router.urls,
+    path("", include("chibo.jobs.api_urls")),
+    path("", include("chibo.reports.api_urls")),
+    path("", include("chibo.cadres.api_urls")),
+    path("", include("chibo.meetings.api_urls")),
+]

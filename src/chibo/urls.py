@@ -13,6 +13,10 @@ urlpatterns = [
     path("members/", include("chibo.members.urls")),
     path("rules/", include("chibo.rules.urls")),
     path("restructuring/", include("chibo.restructuring.urls")),
+    path("jobs/", include("chibo.jobs.urls")),
+    path("reports/", include("chibo.reports.urls")),
+    path("cadres/", include("chibo.cadres.urls")),
+    path("meetings/", include("chibo.meetings.urls")),
 ]
 
 handler400 = "chibo.core.errors.bad_request"

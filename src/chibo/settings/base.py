@@ -46,14 +46,19 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "chibo.core",
+    "chibo.jobs",
     "chibo.accounts",
     "chibo.geo",
     "chibo.rules",
     "chibo.orgs",
     "chibo.members",
+    "chibo.reports",
     "chibo.restructuring",
+    "chibo.cadres",
+    "chibo.meetings",
     "chibo.scale",
     "chibo.web",
+    "chibo.demo",
 ]
 
 MIDDLEWARE = [
