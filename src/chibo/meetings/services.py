@@ -466,6 +466,7 @@ def minutes_save(*, actor: Any, meeting: Meeting, **fields: str) -> Minutes:
 @transaction.atomic
 def minutes_adopt(*, actor: Any, meeting: Meeting, at: dt.datetime | None = None) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(meeting=meeting)
+    meeting = Meeting.objects.get(pk=meeting.pk)
     if minutes.locked:
         raise ValidationError(_("The minutes are already adopted."))
     if meeting.status != MeetingStatus.HELD:
@@ -502,6 +503,7 @@ def minutes_amend(*, actor: Any, meeting: Meeting, on: dt.date, text: str, reaso
 def resolution_record(
     *, actor: Any, meeting: Meeting, number: str, title: str, text: str = "", vote: Vote | None = None,
 ) -> Resolution:
+    meeting = _lock(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError(_("A resolution is adopted at a meeting that was held."))
     if not number.strip() or not title.strip():
