@@ -187,9 +187,14 @@ def meeting_send_notice(*, actor: Any, meeting: Meeting, at: dt.datetime | None 
     """Record that the notice (time, place, content, materials) went to the members and the
     superior committee's watcher."""
     meeting = _lock(meeting)
-    at = at or timezone.now()
+    now = timezone.now()
+    at = at or now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled meeting can be announced."))
+    if at > now:
+        raise ValidationError({"at": [_("The notice cannot be dated in the future.")]})
     if at >= meeting.scheduled_at:
         raise ValidationError(_("The notice must go out before the meeting starts."))
     meeting.notice_sent_at = at
@@ -244,6 +249,8 @@ def meeting_hold(
         held_at = timezone.make_aware(held_at)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting cannot be marked as held."))
+    if _minutes_locked(meeting):
+        raise ValidationError(_("The minutes are adopted: the meeting can no longer change."))
     if held_at > now:
         raise ValidationError({"held_at": [_("A meeting dated in the future cannot be marked as held.")]})
     if duration_minutes is None or duration_minutes <= 0 or duration_minutes > 24 * 60:
@@ -304,6 +311,18 @@ def meeting_record_attendance(*, actor: Any, meeting: Meeting, entries: list[Att
     _audit(actor, meeting, "meeting.attendance", before={"attendance": before},
            after={"attendance": {str(e.member_id): e.status for e in entries}})
     return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *, actor: Any, meeting: Meeting, held_at: dt.datetime, duration_minutes: int, chair: Member | None,
+    clerk: Member | None, self_score: int | None, entries: list[AttendanceEntry],
+) -> Meeting:
+    """Hold the meeting and record its attendance in one step (the secretary's form): both or
+    nothing."""
+    meeting = meeting_hold(actor=actor, meeting=meeting, held_at=held_at, duration_minutes=duration_minutes,
+                           chair=chair, clerk=clerk, self_score=self_score)
+    return meeting_record_attendance(actor=actor, meeting=meeting, entries=entries)
 
 
 def _minutes_locked(meeting: Meeting) -> bool:
