@@ -230,6 +230,7 @@ def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str,
                 trigger_date=dt.date(2022, 1, 3), requested_on=dt.date(2022, 1, 3),
             )
             out["transfers"][cell] = t.pk
+    out["meetings"] = _build_meetings(orgs, out["members"])
     for name, user in users.items():
         key = ApiToken.generate_key()
         from django.utils import timezone
@@ -242,6 +243,35 @@ def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str,
         out["reads"][case.anchor] = read_log(actor=users["admin"], target=users[case.owner],
                                              org_path=anchor_path).pk
     return out
+
+
+def _build_meetings(orgs: dict[str, Organization], member_pks: dict[str, int]) -> dict[str, dict[str, int]]:
+    """A held meeting in each canary cell, with its attendance, a vote, a resolution and a task."""
+    from django.utils import timezone
+
+    from chibo.meetings import services as meetings
+    from chibo.members.models import Member
+
+    out: dict[str, dict[str, int]] = {}
+    when = timezone.make_aware(dt.datetime(2021, 3, 10, 8, 0))
+    for cell, member_pk in member_pks.items():
+        member = Member.objects.get(pk=member_pk)
+        m = meetings.meeting_schedule(actor=None, org=orgs[cell], kind="regular_monthly_meeting", scheduled_at=when)
+        meetings.meeting_record(actor=None, meeting=m, held_at=when, duration_minutes=120, chair=member,
+                                clerk=member, self_score=90,
+                                entries=[meetings.AttendanceEntry(member_pk, "present")])
+        vote = meetings.vote_record(actor=None, meeting=m, question="Canary", official_present=0, votes_for=0,
+                                    votes_against=0, abstentions=0)
+        resolution = meetings.resolution_record(actor=None, meeting=m, number=f"{cell}-NQ", title="Canary")
+        task = meetings.task_create(actor=None, resolution=resolution, title="Canary", owner=member,
+                                    due_date=dt.date(2021, 4, 1))
+        out[cell] = {"meeting": m.pk, "attendance": m.attendance.get().pk, "vote": vote.pk,
+                     "resolution": resolution.pk, "task": task.pk}
+    return out
+
+
+def _meeting_part(part: str) -> Callable[[Case, Any, Any], list[str]]:
+    return lambda case, tree, world: [str(world["meetings"][case.deep][part])]
 
 
 def _path(org: Organization) -> str:
@@ -281,6 +311,11 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
     "members.transfer": (lambda case, tree, world: [str(world["transfers"][case.deep])],
                          "member.view"),
     "members.importjob": (_import_job, None),  # files under VAR_DIR, not a model
+    "meetings.meeting": (_meeting_part("meeting"), "org.view"),
+    "meetings.attendance": (_meeting_part("attendance"), "org.view"),
+    "meetings.vote": (_meeting_part("vote"), "org.view"),
+    "meetings.resolution": (_meeting_part("resolution"), "org.view"),
+    "meetings.task": (_meeting_part("task"), "org.view"),
 }
 
 # Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
@@ -292,6 +327,10 @@ ROUTE_MODELS: dict[str, str] = {
     "members:event_create": "members.member",
     "members_io:job": "members.importjob",
     "members_io:job_commit": "members.importjob",
+    **{f"meetings:{name}": "meetings.meeting" for name in (
+        "detail", "agenda", "notice", "cancel", "hold", "vote", "minutes", "amend", "print", "resolution",
+        "task")},
+    "meetings:task_done": "meetings.task",
 }
 
 

@@ -1,5 +1,14 @@
 """API routes of the meetings app (mounted under /api/v1/)."""
 
-from django.urls import URLPattern
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern] = []
+from .api.views import AttendanceViewSet, MeetingViewSet, ResolutionViewSet, TaskViewSet, VoteViewSet
+
+router = SimpleRouter()
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("meeting-attendance", AttendanceViewSet, basename="meeting-attendance")
+router.register("meeting-votes", VoteViewSet, basename="meeting-vote")
+router.register("resolutions", ResolutionViewSet, basename="resolution")
+router.register("meeting-tasks", TaskViewSet, basename="meeting-task")
+
+urlpatterns = router.urls
