@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chibo.core.models import AuditEvent
 from chibo.meetings import selectors, services
@@ -28,6 +28,13 @@ from .conftest import SYSTEM, admit, at, vn_name
 D = dt.date
 pytestmark = pytest.mark.django_db
 DAY = D(2022, 5, 10)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the catalogue's msgids)."""
+    with translation.override("en"):
+        yield
 
 
 def schedule(cell, day=DAY, kind=MeetingKind.REGULAR):
