@@ -20,8 +20,6 @@ from django.utils import timezone
 
 from chibo.core.audit import audit_log
 from chibo.core.bulk import allocate_ids, insert_rows
-from chibo.members.choices import Status
-from chibo.members.models import Affiliation, StatusPeriod
 from chibo.meetings.models import (
     AgendaItem,
     Attendance,
@@ -35,6 +33,8 @@ from chibo.meetings.models import (
     Vote,
 )
 from chibo.meetings.services import STANDARD_AGENDA, THEMATIC_AGENDA, judge
+from chibo.members.choices import Status
+from chibo.members.models import Affiliation, StatusPeriod
 from chibo.orgs.models import OrgVersion
 from chibo.rules.selectors import MissingRule, rule
 
@@ -74,7 +74,7 @@ def _cells(stdout: TextIO) -> tuple[list[int], list[int]]:
         OrgVersion.objects.filter(kind__is_cell=True, org_id__in=with_members).exclude(kind__key="party_group")
         .exclude(org_id__in=cam_vinh).order_by("org_id").values_list("org_id", flat=True).distinct()
     )
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
     sample = sorted(rng.sample(others, min(SAMPLE_CELLS, len(others)))) if others else []
     return cam_vinh, sample
 
@@ -153,7 +153,7 @@ def build(*, stdout: TextIO, today: dt.date | None = None) -> dict[str, int]:
 
 
 def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, int]:
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
     register = _Register(cells)
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for org_id, a, b in OrgVersion.objects.filter(org_id__in=cells).values_list("org_id", "valid_from", "valid_to"):
@@ -175,7 +175,7 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
             if not _exists(spans[org_id], day):
                 continue
             reliable = org_id in cam_vinh and day >= dt.date(2022, 5, 1)
-            plans = []
+            plans: list[tuple[str, dt.date]] = []
             if rng.random() < (0.97 if reliable else 0.9):
                 plans.append((MeetingKind.REGULAR, day))
             elif rng.random() < 0.3:
@@ -186,7 +186,7 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
                 base = register.base(org_id, on)
                 if not base:
                     continue
-                start = timezone.make_aware(dt.datetime(on.year, on.month, on.day, rng.choice([8, 14, 19]), 0), tz)
+                start = dt.datetime.combine(on, dt.time(rng.choice([8, 14, 19]), 0), tzinfo=tz)
                 cancelled = kind == "cancelled"
                 meetings.append({
                     "org": org_id, "kind": MeetingKind.REGULAR if cancelled else kind, "at": start,
@@ -201,6 +201,7 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
                 careless = rng.random() < 0.15  # some meetings have poor attendance
                 for member_id in sorted(base):
                     r = rng.random()
+                    status: str
                     if r < (0.78 if careless else 0.93):
                         status, reason = AttendanceStatus.PRESENT, ""
                     elif r < (0.95 if careless else 0.985):
@@ -238,7 +239,10 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
                           min_duration=_rule("meeting.min_duration_minutes", on, None))
 
     ids = allocate_ids(Meeting, len(meetings))
-    meeting_rows, agenda_rows, minutes_rows, vote_rows = [], [], [], []
+    meeting_rows: list[tuple[Any, ...]] = []
+    agenda_rows: list[tuple[Any, ...]] = []
+    minutes_rows: list[tuple[Any, ...]] = []
+    vote_rows: list[tuple[Any, ...]] = []
     resolution_plans: list[tuple[int, int, dt.date, int]] = []  # meeting index, org, day, vote index
     vote_ids = allocate_ids(Vote, sum(1 for mt in meetings if mt["status"] == MeetingStatus.HELD))
     v = 0
@@ -295,11 +299,12 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
                 ((ids[idx], member_id, status, reason) for idx, member_id, status, reason in attendance))
 
     res_ids = allocate_ids(Resolution, len(resolution_plans))
-    res_rows, task_rows = [], []
+    res_rows: list[tuple[Any, ...]] = []
+    task_rows: list[tuple[Any, ...]] = []
     for k, (i, org_id, day, vote_index) in enumerate(resolution_plans):
         res_rows.append((res_ids[k], ids[i], org_id, vote_ids[vote_index], f"{day.month:02d}/{day.year}-NQ/CB",
                          day, f"Nghị quyết chi bộ tháng {day.month}/{day.year}", ""))
-        base = sorted(meetings[i]["base"])
+        owners = sorted(meetings[i]["base"])
         for title in rng.sample(TASKS, 2):
             due = day + dt.timedelta(days=rng.choice([14, 21, 30, 45]))
             r = rng.random()
@@ -315,7 +320,7 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
                 done = None  # overdue
             if done is not None and done > today:
                 done = None
-            task_rows.append((res_ids[k], title, rng.choice(base), due, done))
+            task_rows.append((res_ids[k], title, rng.choice(owners), due, done))
     insert_rows(Resolution, ["id", "meeting", "org", "vote", "number", "adopted_on", "title", "text"], res_rows)
     insert_rows(Task, ["resolution", "title", "owner", "due_date", "done_date"], task_rows)
     return {"meetings": len(meeting_rows), "attendance": len(attendance), "votes": len(vote_rows),

@@ -2,7 +2,13 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .api.views import AttendanceViewSet, MeetingViewSet, ResolutionViewSet, TaskViewSet, VoteViewSet
+from .api.views import (
+    AttendanceViewSet,
+    MeetingViewSet,
+    ResolutionViewSet,
+    TaskViewSet,
+    VoteViewSet,
+)
 
 router = SimpleRouter()
 router.register("meetings", MeetingViewSet, basename="meeting")

@@ -46,8 +46,8 @@ class HoldForm(forms.Form):
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *people]
-        self.fields["chair"].choices = choices
-        self.fields["clerk"].choices = choices
+        self.fields["chair"].choices = choices  # type: ignore[attr-defined]
+        self.fields["clerk"].choices = choices  # type: ignore[attr-defined]
 
 
 class VoteForm(forms.Form):
@@ -87,7 +87,7 @@ class ResolutionForm(forms.Form):
 
     def __init__(self, *args: Any, votes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vote"].choices = [("", "—"), *votes]
+        self.fields["vote"].choices = [("", "—"), *votes]  # type: ignore[attr-defined]
 
 
 class TaskForm(forms.Form):
@@ -99,8 +99,8 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, people: list[tuple[int, str]], resolutions: list[tuple[int, str]],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = people
-        self.fields["resolution"].choices = resolutions
+        self.fields["owner"].choices = people  # type: ignore[attr-defined]
+        self.fields["resolution"].choices = resolutions  # type: ignore[attr-defined]
 
 
 class DoneForm(forms.Form):

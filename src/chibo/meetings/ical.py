@@ -15,8 +15,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.utils.crypto import constant_time_compare
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from icalendar import Calendar, Event
 
 from .models import Meeting, MeetingStatus

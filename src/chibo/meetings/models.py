@@ -11,6 +11,8 @@ attendance is recorded and kept on the meeting, so reports over a province add u
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -122,12 +124,29 @@ class Meeting(models.Model):
         return 100.0 * self.present_count / self.base_count if self.base_count else None
 
 
-class _ByMeeting(ScopedQuerySet[models.Model]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _ByMeeting(ScopedQuerySet[_M]):
+    """Rows that belong to a meeting are in scope with it."""
+
     def scope_filter(self, scope: Scope) -> Q:
         return _orgs_in_scope(scope, "meeting__org")
 
 
-class AttendanceQuerySet(_ByMeeting):
+class AttendanceQuerySet(_ByMeeting["Attendance"]):
+    pass
+
+
+class AgendaItemQuerySet(_ByMeeting["AgendaItem"]):
+    pass
+
+
+class VoteQuerySet(_ByMeeting["Vote"]):
+    pass
+
+
+class MinutesQuerySet(_ByMeeting["Minutes"]):
     pass
 
 
@@ -157,7 +176,7 @@ class AgendaItem(models.Model):
     title = models.CharField(_("item"), max_length=300)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = _ByMeeting.as_manager()
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -182,7 +201,7 @@ class Vote(models.Model):
     threshold = models.JSONField(_("threshold"))
     passed = models.BooleanField(_("passed"))
 
-    objects = _ByMeeting.as_manager()
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vote")
@@ -211,7 +230,7 @@ class Minutes(models.Model):
     adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
 
-    objects = _ByMeeting.as_manager()
+    objects = MinutesQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("minutes")

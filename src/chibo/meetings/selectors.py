@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -114,8 +114,7 @@ def meeting_record(*, user: Any, pk: int, action: str = VIEW) -> MeetingRecord:
         meeting=meeting, org_name=_name_on(meeting.org_id, on), agenda=list(meeting.agenda.all()), rows=rows,
         votes=list(meeting.votes.all()), minutes=minutes,
         amendments=list(minutes.amendments.all()) if minutes else [],
-        resolutions=list(meeting.resolutions.prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("owner")))),
+        resolutions=list(meeting.resolutions.prefetch_related("tasks__owner")),
         recorded=bool(recorded),
     )
 
@@ -123,7 +122,7 @@ def meeting_record(*, user: Any, pk: int, action: str = VIEW) -> MeetingRecord:
 def resolution_book(*, user: Any, org: Organization) -> QuerySet[Resolution]:
     return (
         Resolution.objects.restrict(user, VIEW).filter(org=org).select_related("meeting", "vote")
-        .prefetch_related(Prefetch("tasks", queryset=Task.objects.select_related("owner")))
+        .prefetch_related("tasks__owner")
         .order_by("-adopted_on", "-id")
     )
 
@@ -142,7 +141,7 @@ def _root_path(org: Organization) -> str:
     return OrgVersion.objects.filter(org=org).order_by("-valid_from").values_list("path", flat=True)[0]
 
 
-def _subtree_org_ids(org: Organization) -> QuerySet[OrgVersion]:
+def _subtree_org_ids(org: Organization) -> Any:
     paths = list(OrgVersion.objects.filter(org=org).values_list("path", flat=True))
     q = Q(pk__in=[])
     for p in set(paths):

@@ -22,7 +22,7 @@ class MinutesSerializer(serializers.ModelSerializer[Minutes]):
 
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
-    org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    org: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     attendance_rate = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
@@ -65,7 +65,7 @@ class TaskSerializer(serializers.ModelSerializer[Task]):
 
 
 class ResolutionSerializer(serializers.ModelSerializer[Resolution]):
-    org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    org: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
 
     class Meta:
