@@ -37,11 +37,11 @@ class NoticeForm(forms.Form):
 
 
 class HoldForm(forms.Form):
-    held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME)
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
     chair = forms.TypedChoiceField(label=_("Chair"), coerce=int, required=False, empty_value=None)
     clerk = forms.TypedChoiceField(label=_("Clerk"), coerce=int, required=False, empty_value=None)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
     self_score = forms.IntegerField(label=_("Self-score (0-100)"), min_value=0, max_value=100, required=False)
+    held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME)
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,10 +91,10 @@ class ResolutionForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    resolution = forms.TypedChoiceField(label=_("Resolution"), coerce=int)
     title = forms.CharField(label=_("Task"), max_length=300)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
     due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    resolution = forms.TypedChoiceField(label=_("Resolution"), coerce=int)
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], resolutions: list[tuple[int, str]],
                  **kwargs: Any) -> None:

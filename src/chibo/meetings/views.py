@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -146,35 +147,80 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/detail.html", _detail_context(request, record))
 
 
+def _default_focus(record: selectors.MeetingRecord) -> str:
+    m = record.meeting
+    if m.status == MeetingStatus.SCHEDULED:
+        return "hold" if m.notice_sent_at else "notice"
+    if not record.votes:
+        return "vote"
+    if record.minutes and not record.minutes.locked:
+        return "minutes"
+    return ""
+
+
+def _focus(form: Any, name: str) -> Any:
+    form.fields[name].widget.attrs["autofocus"] = True
+    return form
+
+
 def _detail_context(request: HttpRequest, record: selectors.MeetingRecord, **forms: Any) -> dict[str, Any]:
     m = record.meeting
     people = _people(record)
+    ids = {r.member_id for r in record.rows}
     local = timezone.localtime(m.held_at or m.scheduled_at)
+    day = local.date()
     minutes = record.minutes
+    focus = request.GET.get("focus") or _default_focus(record)
+    if forms:
+        focus = ""  # a form came back with errors: the browser shows them, nothing else is focused
+    own = getattr(getattr(request.user, "member", None), "pk", None)
+    present_official = sum(1 for r in record.rows if r.official and r.status == AttendanceStatus.PRESENT)
+    passed = [v for v in record.votes if v.passed]
+    number = f"{day.month:02d}/{day.year}-NQ/CB"
+    notice_form = forms.get("notice_form") or NoticeForm(initial={
+        "at": (timezone.localtime(m.scheduled_at) - dt.timedelta(days=1)).replace(tzinfo=None)
+        if m.scheduled_at <= timezone.now() else None})
+    hold_form = forms.get("hold_form") or HoldForm(people=people, initial={
+        "held_at": local.replace(tzinfo=None), "duration_minutes": m.duration_minutes or 120,
+        "chair": m.chair_id or (own if own in ids else None), "clerk": m.clerk_id, "self_score": m.self_score})
+    vote_form = forms.get("vote_form") or VoteForm(initial={
+        "official_present": present_official, "votes_for": present_official})
+    minutes_form = forms.get("minutes_form") or MinutesForm(initial={
+        f: getattr(minutes, f) for f in services.MINUTES_FIELDS} if minutes else None)
+    resolution_form = forms.get("resolution_form") or ResolutionForm(
+        votes=[(v.pk, v.question) for v in passed],
+        initial={"number": number, "title": f"Nghị quyết chi bộ tháng {day.month}/{day.year}",
+                 "vote": passed[-1].pk if passed else None})
+    task_form = forms.get("task_form") or TaskForm(
+        people=people, resolutions=[(r.pk, f"{r.number} {r.title}") for r in record.resolutions],
+        initial={"resolution": record.resolutions[0].pk if record.resolutions else None,
+                 "owner": people[0][0] if people else None, "due_date": day + dt.timedelta(days=30)})
+    for step, form, field_name in (("hold", hold_form, "chair"), ("vote", vote_form, "question"),
+                                   ("resolution", resolution_form, "number"), ("task", task_form, "title"),
+                                   ("minutes", minutes_form, "report")):
+        if focus == step:
+            _focus(form, field_name)
     return {
-        "record": record, "meeting": m, "may_change": _may_change(request, m),
+        "record": record, "meeting": m, "may_change": _may_change(request, m), "focus": focus,
         "notice_timely": services.notice_is_timely(m),
         "agenda_form": forms.get("agenda_form") or AgendaForm(initial={
             "agenda": "\n".join(a.title for a in record.agenda), "materials": m.materials}),
-        "hold_form": forms.get("hold_form") or HoldForm(people=people, initial={
-            "held_at": local.replace(tzinfo=None), "duration_minutes": m.duration_minutes or 120,
-            "chair": m.chair_id, "clerk": m.clerk_id, "self_score": m.self_score}),
-        "vote_form": forms.get("vote_form") or VoteForm(initial={
-            "official_present": sum(1 for r in record.rows if r.official and r.status == AttendanceStatus.PRESENT)}),
-        "minutes_form": forms.get("minutes_form") or MinutesForm(initial={
-            f: getattr(minutes, f) for f in services.MINUTES_FIELDS} if minutes else None),
-        "notice_form": forms.get("notice_form") or NoticeForm(),
+        "notice_form": notice_form, "hold_form": hold_form, "vote_form": vote_form, "minutes_form": minutes_form,
         "amend_form": forms.get("amend_form") or AmendmentForm(initial={"on": today()}),
-        "resolution_form": forms.get("resolution_form") or ResolutionForm(
-            votes=[(v.pk, v.question) for v in record.votes if v.passed]),
-        "task_form": forms.get("task_form") or TaskForm(
-            people=people, resolutions=[(r.pk, f"{r.number} {r.title}") for r in record.resolutions],
-            initial={"resolution": record.resolutions[0].pk if record.resolutions else None}),
+        "resolution_form": resolution_form, "task_form": task_form,
         "done_form": DoneForm(initial={"done_date": today()}),
         "statuses": AttendanceStatus.choices,
         "held": m.status == MeetingStatus.HELD, "scheduled": m.status == MeetingStatus.SCHEDULED,
         "locked": bool(minutes and minutes.locked),
     }
+
+
+# after each step, the page opens with the focus on the next one (keyboard: no hunting for it)
+NEXT = {"notice_form": "hold", "hold_form": "vote", "vote_form": "vote", "resolution_form": "task",
+        "task_form": "task", "minutes_form": "minutes", "amend_form": "minutes", "agenda_form": "notice", "": "notice"}
+def _next(pk: int, step: str) -> HttpResponse:
+    # no fragment: a browser skips `autofocus` when the URL targets an element
+    return redirect(f"{reverse('meetings:detail', kwargs={'pk': pk})}?focus={step}")
 
 
 def _post(request: HttpRequest, pk: int, act: Callable[[Meeting], Any], form_name: str = "",
@@ -192,7 +238,7 @@ def _post(request: HttpRequest, pk: int, act: Callable[[Meeting], Any], form_nam
         record = _record_or_404(request, pk)
         ctx = _detail_context(request, record, **({form_name: form} if form is not None else {}))
         return render(request, "meetings/detail.html", ctx, status=400)
-    return redirect("meetings:detail", pk=pk)
+    return _next(pk, NEXT.get(form_name, "notice"))
 
 
 @access_policy(SCOPED)
@@ -348,7 +394,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
             services.task_complete(actor=request.user, task=task, done_on=form.cleaned_data["done_date"])
         except ValidationError as exc:
             _errors(request, exc)
-    return redirect("meetings:detail", pk=task.resolution.meeting_id)
+    return _next(task.resolution.meeting_id, "task")
 
 
 @access_policy(SCOPED)
