@@ -114,3 +114,15 @@ def test_calendar_feed_needs_its_token(tree, secretary_a, meeting_a, client):
     secretary_a.save()
     assert client.get(url).status_code == 404
     assert Meeting.objects.count() == 1
+
+
+def test_member_feed_shows_the_meetings_of_the_members_cells(tree, secretary_b, meeting_a, client, login):
+    from chibo.members.models import Member
+
+    m, ms = meeting_a
+    Member.objects.filter(pk=ms[0].pk).update(user=secretary_b)  # a member of cell A, secretary elsewhere
+    page = login(secretary_b).get("/meetings/").content.decode()
+    url = ical.feed_url(user=secretary_b, org_code=None)
+    assert url in page
+    body = client.get(url).content.decode()
+    assert f"meeting-{m.pk}@" in body

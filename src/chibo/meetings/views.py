@@ -105,7 +105,10 @@ def index(request: HttpRequest) -> HttpResponse:
         versions = OrgVersion.objects.filter(path__in=scope.paths).filter(valid_from__lte=on).exclude(
             valid_to__lte=on).select_related("org", "kind")
         units = [{"code": v.org.code, "name": v.name, "kind": v.kind.label} for v in versions]
-    return render(request, "meetings/index.html", {"units": units, "code": code})
+    member_feed = None
+    if Member.objects.filter(user_id=request.user.pk).exists():
+        member_feed = request.build_absolute_uri(ical.feed_url(user=request.user, org_code=None))
+    return render(request, "meetings/index.html", {"units": units, "code": code, "member_feed": member_feed})
 
 
 @access_policy(SCOPED)
