@@ -124,5 +124,8 @@ def test_member_feed_shows_the_meetings_of_the_members_cells(tree, secretary_b, 
     page = login(secretary_b).get("/meetings/").content.decode()
     url = ical.feed_url(user=secretary_b, org_code=None)
     assert url in page
+    soon = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR,
+                                     scheduled_at=at(timezone.localdate() + dt.timedelta(days=5)))
     body = client.get(url).content.decode()
-    assert f"meeting-{m.pk}@" in body
+    assert f"meeting-{soon.pk}@" in body
+    assert f"meeting-{m.pk}@" not in body  # more than a year ago
