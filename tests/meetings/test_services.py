@@ -197,6 +197,8 @@ def test_adopted_minutes_are_locked_and_amended_apart(tree, cell_a_members):
         services.minutes_save(actor=None, meeting=m, conclusion="Sửa")
     with pytest.raises(ValidationError):
         services.meeting_record_attendance(actor=None, meeting=m, entries=everyone(cell_a_members))
+    with pytest.raises(ValidationError):
+        services.resolution_record(actor=None, meeting=m, number="1-NQ", title="Sau khi khóa")
     a = services.minutes_amend(actor=None, meeting=m, on=timezone.localdate(), text="Bổ sung", reason="Sót")
     assert Minutes.objects.get(meeting=m).conclusion == "Nhất trí"
     assert list(Minutes.objects.get(meeting=m).amendments.all()) == [a]

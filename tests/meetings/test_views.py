@@ -55,6 +55,10 @@ def test_secretary_records_a_meeting_through_the_pages(tree, secretary_a, login,
     assert Minutes.objects.get(meeting=m).locked
     printed = c.get(f"/meetings/{m.pk}/minutes/print/").content.decode()
     assert "BIÊN BẢN" in printed and "Nhất trí" in printed
+    for lang, title in (("en", "MINUTES"), ("ko", "회의록"), ("fa", "صورت‌جلسه")):
+        body = c.get(f"/meetings/{m.pk}/minutes/print/", {"lang": lang}).content.decode()
+        assert title in body and f'lang="{lang}"' in body
+    assert 'dir="rtl"' in c.get(f"/meetings/{m.pk}/minutes/print/", {"lang": "fa"}).content.decode()
     assert "03-NQ/CB" in c.get(f"/meetings/org/{tree['CA'].code}/resolutions/").content.decode()
 
 

@@ -80,7 +80,7 @@ class AmendmentForm(forms.Form):
 
 
 class ResolutionForm(forms.Form):
-    number = forms.CharField(label=_("Number"), max_length=64)
+    number = forms.CharField(label=_("Resolution number"), max_length=64)
     title = forms.CharField(label=_("Title"), max_length=300)
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     vote = forms.TypedChoiceField(label=_("Vote"), coerce=int, required=False, empty_value=None)

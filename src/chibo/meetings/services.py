@@ -525,6 +525,8 @@ def resolution_record(
     meeting = _lock(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError(_("A resolution is adopted at a meeting that was held."))
+    if _minutes_locked(meeting):
+        raise ValidationError(_("The minutes are adopted: no resolution can be added."))
     if not number.strip() or not title.strip():
         raise ValidationError(_("Give the number and the title of the resolution."))
     if vote is not None and (vote.meeting_id != meeting.pk or not vote.passed):
@@ -542,6 +544,8 @@ def resolution_record(
 @transaction.atomic
 def task_create(*, actor: Any, resolution: Resolution, title: str, owner: Member, due_date: dt.date) -> Task:
     meeting = resolution.meeting
+    if _minutes_locked(meeting):
+        raise ValidationError(_("The minutes are adopted: no task can be added."))
     if not title.strip():
         raise ValidationError({"title": [_("Give the task.")]})
     if due_date < resolution.adopted_on:

@@ -43,6 +43,7 @@ from .forms import (
 from .models import AttendanceStatus, Meeting, MeetingStatus, Task
 
 CHANGE = selectors.CHANGE
+PRINT_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("ko", "한국어"), ("fa", "فارسی")]
 
 
 def _org_or_404(request: HttpRequest, code: str) -> Organization:
@@ -213,6 +214,7 @@ def _detail_context(request: HttpRequest, record: selectors.MeetingRecord, **for
         "resolution_form": resolution_form, "task_form": task_form,
         "done_form": DoneForm(initial={"done_date": today()}),
         "statuses": AttendanceStatus.choices,
+        "print_languages": PRINT_LANGUAGES,
         "held": m.status == MeetingStatus.HELD, "scheduled": m.status == MeetingStatus.SCHEDULED,
         "locked": bool(minutes and minutes.locked),
     }
@@ -408,7 +410,7 @@ def minutes_print(request: HttpRequest, pk: int) -> HttpResponse:
     from django.utils import translation
 
     lang = request.GET.get("lang", "vi")
-    lang = lang if lang in ("vi", "en", "ko", "fa") else "vi"
+    lang = lang if lang in dict(PRINT_LANGUAGES) else "vi"
     with translation.override(lang):
         return render(request, "meetings/print.html", {
             "record": record, "meeting": record.meeting, "lang": lang,
