@@ -107,7 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
             valid_to__lte=on).select_related("org", "kind")
         units = [{"code": v.org.code, "name": v.name, "kind": v.kind.label} for v in versions]
     member_feed = None
-    if Member.objects.filter(user_id=request.user.pk).exists():
+    if request.user.is_authenticated and Member.objects.filter(user=request.user).exists():
         member_feed = request.build_absolute_uri(ical.feed_url(user=request.user, org_code=None))
     return render(request, "meetings/index.html", {"units": units, "code": code, "member_feed": member_feed})
 
