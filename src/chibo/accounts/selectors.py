@@ -35,3 +35,15 @@ def primary_org_path(target: User) -> str:
         return ""
     v = a.org.latest_version()
     return v.path if v else ""
+
+
+def requires_two_step(target: Any) -> bool:
+    """One of the user's current roles requires a second sign-in step."""
+    cache = target.__dict__.setdefault("_chibo_requires_two_step", [])
+    if not cache:
+        cache.append(
+            as_of(
+                RoleAssignment.objects.filter(user=target, role__requires_two_step=True), today()
+            ).exists()
+        )
+    return bool(cache[0])

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "chibo.accounts.middleware.SessionTimeoutMiddleware",
+    "chibo.accounts.middleware.FirstSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chibo.core.middleware.ContentSecurityPolicyMiddleware",
