@@ -47,3 +47,27 @@ def requires_two_step(target: Any) -> bool:
             ).exists()
         )
     return bool(cache[0])
+
+
+def current_actions(target: Any) -> frozenset[str]:
+    """Every action the user's current roles grant somewhere (one query, memoised on the user
+    object for the request). Where they apply is `resolve_scope`'s business; this only answers
+    "may this person do X anywhere", e.g. to leave out menu entries they cannot use."""
+    cached = target.__dict__.get("_chibo_current_actions")
+    if cached is None:
+        actions: set[str] = set()
+        for role_actions in as_of(RoleAssignment.objects.filter(user=target), today()).values_list(
+            "role__actions", flat=True
+        ):
+            actions.update(role_actions or [])
+        cached = frozenset(actions)
+        target.__dict__["_chibo_current_actions"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def holds_action(target: Any, action: str) -> bool:
+    if getattr(target, "is_superuser", False):
+        return True
+    actions = current_actions(target)
+    area = action.split(".", 1)[0]
+    return "*" in actions or action in actions or f"{area}.*" in actions
