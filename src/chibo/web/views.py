@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.templatetags.static import static
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from chibo.core.access import PUBLIC, SCOPED, access_policy
 from chibo.core.validtime import today
