@@ -181,6 +181,7 @@ LANGUAGES = [
     ("fa", _("Persian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["chibo.formats"]  # one date and number format per language
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
