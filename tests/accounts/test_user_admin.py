@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from chibo.accounts import services
 from chibo.accounts.models import Role, RoleAssignment, User
@@ -60,7 +61,7 @@ def test_refused_grants_write_nothing(personas, tree, actor, role_key, org_key):
 
 
 def test_taken_username_and_weak_password_are_refused(staff_p1, tree):
-    with pytest.raises(ValidationError, match="taken"):
+    with translation.override("en"), pytest.raises(ValidationError, match="taken"):
         services.user_create(actor=staff_p1, username="SECRETARY_A", full_name="x",
                              role=role("party_cell_secretary"), org=tree["CA"], valid_from=FROM)
     with pytest.raises(ValidationError):
