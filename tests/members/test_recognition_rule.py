@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from chibo.members import selectors, services
 from chibo.members.choices import Status
@@ -66,7 +67,7 @@ def test_recognition_after_probation_is_dated_at_its_end(mt_tree):
 def test_a_decision_needs_its_number_date_and_issuer(mt_members, decision):
     member = mt_members["an"]
     events = member.events.count()
-    with pytest.raises(ValidationError, match="number, its date"):
+    with translation.override("en"), pytest.raises(ValidationError, match="number, its date"):
         services.member_event(actor=None, member=member, type="exempted", on=D(2024, 2, 1),
                               decision=decision, reason="health")
     assert member.events.count() == events
@@ -74,7 +75,7 @@ def test_a_decision_needs_its_number_date_and_issuer(mt_members, decision):
 
 def test_an_event_in_the_future_is_refused(mt_members):
     member = mt_members["an"]
-    with pytest.raises(ValidationError, match="future"):
+    with translation.override("en"), pytest.raises(ValidationError, match="future"):
         services.member_event(actor=None, member=member, type="exempted",
                               on=dt.date.today() + dt.timedelta(days=3), reason="health")
 
