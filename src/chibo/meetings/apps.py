@@ -6,3 +6,8 @@ class MeetingsConfig(AppConfig):
     name = "chibo.meetings"
     label = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from . import history
+
+        history.register()
