@@ -46,6 +46,8 @@ DEFAULTS: list[tuple[str, Any, str, dt.date, str, str, str]] = [
     ("cell.min_official_members", 3, "members", D(2011, 1, 19), "Charter Art. 24.1", C, ""),
     ("cell.committee_threshold", 9, "members", D(2011, 1, 19), "Charter Art. 24.4", C,
      "From 9 official members a cell elects a cell committee"),
+    ("cell.deputies_without_committee", 1, "members", D(2011, 1, 19), "Charter Art. 24.4", C,
+     "Below the committee threshold a cell elects a secretary and, if needed, one deputy"),
     ("meeting.min_duration_minutes", 90, "minutes", D(2025, 10, 28), "HD 42-HD/BTCTW", C, "120 if combined"),
     ("meeting.quality_attendance_min_percent", 85, "percent", D(2018, 7, 6), "HD 12-HD/BTCTW 2018", C, ""),
     ("meeting.max_consecutive_excused_absences", 3, "meetings", D(2018, 7, 6), "HD 12-HD/BTCTW 2018", C, ""),
