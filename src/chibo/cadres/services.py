@@ -233,7 +233,15 @@ def posts_reconcile(*, actor: Any, org_ids: Iterable[int] | None = None) -> int:
         if end != post.valid_to:
             before = str(post.valid_to) if post.valid_to else None
             if end is not None and end <= post.valid_from:
-                end = post.valid_from + dt.timedelta(days=1)
+                # the holder left (or the organization ended) on the day the post began: it never
+                # ran, so it is voided; the audit trail keeps it
+                audit_log(actor=actor, action="post.void", target=post,
+                          before={"valid_from": str(post.valid_from), "valid_to": before,
+                                  "member": post.member_id, "position": post.position},
+                          reason="reconciled")
+                post.delete()
+                ended += 1
+                continue
             post.valid_to = end
             post.end_reason = "reconciled"
             post.save(update_fields=["valid_to", "end_reason"])
