@@ -90,7 +90,8 @@ class Post(ValidTimeModel):
         indexes = [
             models.Index(fields=["position", "valid_from", "valid_to", "org"], name="post_position_time"),
             models.Index(fields=["member", "valid_from"], name="post_member_time"),
-            models.Index(fields=["org", "valid_from"], name="post_org_time"),
+            # covering: the secretaries of a subtree's cells on a date, from the index alone
+            models.Index(fields=["org", "position", "valid_from", "valid_to", "member"], name="post_org_cover"),
         ]
         constraints = [_period_constraint("post_valid_period")]
 
@@ -122,7 +123,10 @@ class ConcurrentRole(ValidTimeModel):
     class Meta:
         verbose_name = _("concurrent role")
         verbose_name_plural = _("concurrent roles")
-        indexes = [models.Index(fields=["member", "kind", "valid_from"], name="concurrentrole_member")]
+        indexes = [
+            models.Index(fields=["member", "kind", "valid_from"], name="concurrentrole_member"),
+            models.Index(fields=["kind", "valid_from", "valid_to", "member"], name="concurrentrole_kind_cover"),
+        ]
         constraints = [_period_constraint("concurrentrole_valid_period")]
 
     def __str__(self) -> str:
@@ -225,7 +229,7 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         ordering = ["member_id", "obtained_on"]
-        indexes = [models.Index(fields=["kind", "level", "obtained_on", "member"], name="qualification_kind")]
+        indexes = [models.Index(fields=["member", "kind", "level", "obtained_on"], name="qualification_member")]
 
     def __str__(self) -> str:
         return f"{self.level} {self.obtained_on}"

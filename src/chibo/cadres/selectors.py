@@ -24,13 +24,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from chibo.core.paths import any_subtree_q
 from chibo.core.validtime import overlaps_q, valid_on_q
 from chibo.members.choices import ProfessionalLevel, TheoryLevel
 from chibo.members.models import Member
-from chibo.orgs.models import Organization, OrgVersion, Sector
+from chibo.orgs.models import Organization, OrgKind, OrgVersion, Sector
 
 from .models import (
     LEADERS,
@@ -187,61 +187,106 @@ def seconded_per_commune(*, user: Any, org: Organization | None, on: dt.date) ->
     return out
 
 
-def _count_members(qs: QuerySet[Any], members: set[int]) -> int:
-    return len(members.intersection(qs.values_list("member_id", flat=True)))
+def _sql(qs: QuerySet[Any], *fields: str) -> tuple[str, tuple[Any, ...]]:
+    sql, params = qs.order_by().values(*fields).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[str, int]:
+    """The counts behind the summary in one statement, as a DBA would write it: the secretaries
+    of the cells among `nodes` (distinct members, with their cell's sector), and for them uncorrelated
+    `IN` sets (degrees, theory, non-local facts, village heads, workshop managers), plus the
+    border-guard communes, watched units and seconded cadres among the nodes. Its parts are built
+    by the ORM, the scoped ones through `restrict` (the one scoping mechanism); only the join is
+    written here, because the ORM would compile the members as long `IN` lists."""
+    # the kind as an expression, so that SQLite reads the versions by the path index, not by kind
+    cell_kinds = list(OrgKind.objects.filter(key__in=CELL_KINDS).values_list("pk", flat=True))
+    cells = nodes.annotate(kind_no=F("kind_id") + 0).filter(kind_no__in=cell_kinds)
+    secretaries = posts(user=user).filter(valid_on_q(on), position=Position.SECRETARY)
+    facts = CadreFact.objects.restrict(user, VIEW).filter(valid_on_q(on))
+    roles = ConcurrentRole.objects.restrict(user, VIEW).filter(valid_on_q(on))
+    parts = {
+        "sec": _sql(secretaries, "member_id", "org_id"),
+        "cells": _sql(cells, "org_id"),
+        "degree": ("", (on,)),
+        "theory": ("", (on,)),
+        "nonlocal": _sql(facts.filter(kind=FactKind.NON_LOCAL), "member_id"),
+        "heads": _sql(roles.filter(kind__in=(RoleKind.VILLAGE_HEAD, RoleKind.RESIDENTIAL_GROUP_HEAD)), "member_id"),
+        "managers": _sql(roles.filter(kind=RoleKind.WORKSHOP_MANAGER), "member_id"),
+        "border": _sql(facts.filter(kind=FactKind.BORDER_GUARD_OFFICER), "org_id"),
+        "nodes1": _sql(nodes, "org_id"),
+        "watch": _sql(WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on)), "unit_id"),
+        "nodes2": _sql(nodes, "org_id"),
+        "second": _sql(Secondment.objects.restrict(user, VIEW).filter(valid_on_q(on)), "to_org_id"),
+        "nodes3": _sql(nodes, "org_id"),
+    }
+    # qualifications are looked up per secretary (by the member's index); constants are quoted keys
+    degrees = ", ".join(f"'{v}'" for v in DEGREES)
+    theories = ", ".join(f"'{v}'" for v in THEORY)
+    village = ", ".join(f"'{v}'" for v in VILLAGE_SECTORS)
+    enterprise = ", ".join(f"'{v}'" for v in ENTERPRISE_SECTORS)
+    sql = f"""
+        SELECT COUNT(*),
+          COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM cadres_qualification q WHERE q.member_id = s.member_id
+            AND q.kind = '{QualificationKind.PROFESSIONAL.value}' AND q.level IN ({degrees})
+            AND q.obtained_on <= %s) THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM cadres_qualification q WHERE q.member_id = s.member_id
+            AND q.kind = '{QualificationKind.THEORY.value}' AND q.level IN ({theories})
+            AND q.obtained_on <= %s) THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN s.member_id IN ({{nonlocal}}) THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN s.sector IN ({village}) THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN s.sector IN ({village}) AND s.member_id IN ({{heads}}) THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN s.sector IN ({enterprise}) THEN 1 ELSE 0 END), 0),
+          COALESCE(SUM(CASE WHEN s.sector IN ({enterprise}) AND s.member_id IN ({{managers}}) THEN 1 ELSE 0 END), 0),
+          (SELECT COUNT(DISTINCT b.org_id) FROM ({{border}}) b WHERE b.org_id IN ({{nodes1}})),
+          (SELECT COUNT(DISTINCT w.unit_id) FROM ({{watch}}) w WHERE w.unit_id IN ({{nodes2}})),
+          (SELECT COUNT(*) FROM ({{second}}) x WHERE x.to_org_id IN ({{nodes3}}))
+        FROM (SELECT DISTINCT p.member_id, o.sector FROM ({{cells}}) c
+              CROSS JOIN ({{sec}}) p
+              JOIN orgs_organization o ON o.id = p.org_id
+              WHERE p.org_id = c.org_id) s"""  # noqa: S608 (ORM-built parts and constants)
+    # the parameters in the order their parts appear in the statement
+    order = ["degree", "theory", "nonlocal", "heads", "managers", "border", "nodes1", "watch", "nodes2", "second",
+             "nodes3", "cells", "sec"]
+    from django.db import connection
+
+    text = sql.format(**{k: v[0] for k, v in parts.items()})
+    params = [p for key in order for p in parts[key][1]]
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        row = cursor.fetchone()
+    keys = ("secretaries", "degree", "theory", "non_local", "village", "village_heads", "enterprise", "managers",
+            "border", "watched", "seconded")
+    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
 
 def cadre_summary(*, user: Any, org: Organization | None, on: dt.date, start: dt.date | None = None,
                   end: dt.date | None = None) -> dict[str, Any]:
     """The seeds' figures for a node on a date (and, with a period, its training)."""
+    from django.core.exceptions import EmptyResultSet
+
     out: dict[str, Any] = {"under": org.code if org else None, "as_of": on.isoformat()}
     nodes = _nodes_on(org, on)
-    cells = nodes.filter(kind__key__in=CELL_KINDS) if nodes is not None else None
-    if cells is None:
-        sec_rows: list[tuple[int, str]] = []
-    else:
-        sec_rows = list(posts(user=user).filter(valid_on_q(on), position=Position.SECRETARY,
-                                                org_id__in=cells.values("org_id"))
-                        .values_list("member_id", "org__sector"))
-    secretaries = {m for m, _s in sec_rows}
-    village = {m for m, s in sec_rows if s in VILLAGE_SECTORS}
-    enterprise = {m for m, s in sec_rows if s in ENTERPRISE_SECTORS}
-    n = len(secretaries)
-    quals = Qualification.objects.filter(obtained_on__lte=on, member_id__in=list(secretaries)) if n else None
-    degree = _count_members(quals.filter(kind=QualificationKind.PROFESSIONAL, level__in=DEGREES), secretaries) \
-        if quals is not None else 0
-    theory = _count_members(quals.filter(kind=QualificationKind.THEORY, level__in=THEORY), secretaries) \
-        if quals is not None else 0
-    facts = CadreFact.objects.restrict(user, VIEW).filter(valid_on_q(on))
-    non_local = _count_members(facts.filter(kind=FactKind.NON_LOCAL, member_id__in=list(secretaries)),
-                               secretaries) if n else 0
-    roles = ConcurrentRole.objects.restrict(user, VIEW).filter(valid_on_q(on))
-    village_heads = _count_members(
-        roles.filter(kind__in=(RoleKind.VILLAGE_HEAD, RoleKind.RESIDENTIAL_GROUP_HEAD), member_id__in=list(village)),
-        village) if village else 0
-    managers = _count_members(roles.filter(kind=RoleKind.WORKSHOP_MANAGER, member_id__in=list(enterprise)),
-                              enterprise) if enterprise else 0
-    border = 0
-    watched = seconded = 0
+    f = dict.fromkeys(("secretaries", "degree", "theory", "non_local", "village", "village_heads", "enterprise",
+                       "managers", "border", "watched", "seconded"), 0)
     if nodes is not None:
-        border = (facts.filter(kind=FactKind.BORDER_GUARD_OFFICER, org_id__in=nodes.values("org_id"))
-                  .values("org_id").distinct().count())
-        watched = (WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on), unit_id__in=nodes.values("org_id"))
-                   .values("unit_id").distinct().count())
-        seconded = (Secondment.objects.restrict(user, VIEW).filter(valid_on_q(on), to_org_id__in=nodes.values("org_id"))
-                    .count())
+        try:
+            f = _figures_on(user=user, nodes=nodes, on=on)
+        except EmptyResultSet:  # a part that selects nothing (an empty scope): nothing to count
+            pass
+    n = f["secretaries"]
     out.update({
         "secretaries": n,
-        "degree_share": percent(degree, n),
-        "theory_share": percent(theory, n),
-        "non_local_share": percent(non_local, n),
-        "village_cell_secretaries": len(village),
-        "village_head_share": percent(village_heads, len(village)),
-        "enterprise_cell_secretaries": len(enterprise),
-        "workshop_manager_share": percent(managers, len(enterprise)),
-        "border_guard_communes": border,
-        "watched_units": watched,
-        "seconded": seconded,
+        "degree_share": percent(f["degree"], n),
+        "theory_share": percent(f["theory"], n),
+        "non_local_share": percent(f["non_local"], n),
+        "village_cell_secretaries": f["village"],
+        "village_head_share": percent(f["village_heads"], f["village"]),
+        "enterprise_cell_secretaries": f["enterprise"],
+        "workshop_manager_share": percent(f["managers"], f["enterprise"]),
+        "border_guard_communes": f["border"],
+        "watched_units": f["watched"],
+        "seconded": f["seconded"],
     })
     if start is not None and end is not None:
         course_ids = courses(user=user, org=org, start=start, end=end).values("pk")
