@@ -18,19 +18,37 @@ OFFICIAL = D(2021, 1, 10)  # twelve months of probation
 ON = D(2021, 3, 1)  # a date when every member admitted here is official
 
 _seq = itertools.count(1)
-_GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Quang", "Sơn", "Tâm", "Thu"]
+_GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hùng",
+    "Lan",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Thu",
+]
 
 
 def _name(n: int) -> str:
     return f"Nguyễn {_GIVEN[n % len(_GIVEN)]} {_GIVEN[(n // len(_GIVEN)) % len(_GIVEN)]}"
 
 
-def admit(cell: Organization, name: str = "", *, official: bool = True, ceremony: dt.date = CEREMONY) -> Member:
+def admit(
+    cell: Organization, name: str = "", *, official: bool = True, ceremony: dt.date = CEREMONY
+) -> Member:
     n = next(_seq)
     m = members.member_admit(
         actor=None,
         person=PersonData(full_name=name or _name(n), gender="male", birth_date=D(1980, 1, 1)),
-        cell=cell, decision=DecisionInfo(number=f"QĐ-{n}", date=ceremony, issuer="Đảng ủy"),
+        cell=cell,
+        decision=DecisionInfo(number=f"QĐ-{n}", date=ceremony, issuer="Đảng ủy"),
         ceremony_date=ceremony,
     )
     if official:

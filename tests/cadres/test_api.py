@@ -32,25 +32,64 @@ def cadres(tree):
         org = tree[code]
         org.sector = Sector.VILLAGE
         org.save(update_fields=["sector"])
-    cz = org_establish(actor=None, code="ORG-CZ", name="Chi bộ thôn Z", kind="party_cell", parent=tree["GZ1"],
-                       on=D(2020, 1, 1))
+    cz = org_establish(
+        actor=None,
+        code="ORG-CZ",
+        name="Chi bộ thôn Z",
+        kind="party_cell",
+        parent=tree["GZ1"],
+        on=D(2020, 1, 1),
+    )
     out = {}
     for code, cell in (("CA", tree["CA"]), ("CB", tree["CB"]), ("CY1", tree["CY1"]), ("CZ", cz)):
         m = admit(cell)
-        out[code] = services.post_assign(actor=None, org=cell, member=m, position=Position.SECRETARY, valid_from=ON)
+        out[code] = services.post_assign(
+            actor=None, org=cell, member=m, position=Position.SECRETARY, valid_from=ON
+        )
     a, b = out["CA"].member, out["CB"].member
-    services.qualification_record(actor=None, member=a, kind=QualificationKind.PROFESSIONAL,
-                                  level=ProfessionalLevel.UNIVERSITY, obtained_on=D(2005, 6, 1))
-    services.qualification_record(actor=None, member=a, kind=QualificationKind.THEORY,
-                                  level=TheoryLevel.ELEMENTARY, obtained_on=D(2021, 6, 1))
-    services.qualification_record(actor=None, member=b, kind=QualificationKind.THEORY,
-                                  level=TheoryLevel.INTERMEDIATE, obtained_on=D(2019, 6, 1))
-    services.concurrent_role_add(actor=None, member=a, org=tree["CA"], kind=RoleKind.VILLAGE_HEAD, valid_from=ON)
-    services.cadre_fact_record(actor=None, member=b, org=tree["GX1"], kind=FactKind.NON_LOCAL, valid_from=ON)
-    course = services.course_create(actor=None, organizer=tree["P1"], topic="Nghiệp vụ", kind="skills",
-                                    starts_on=D(2022, 3, 1), ends_on=D(2022, 3, 3))
-    services.course_create(actor=None, organizer=tree["P2"], topic="Nghiệp vụ", kind="skills",
-                           starts_on=D(2022, 3, 1), ends_on=D(2022, 3, 3))
+    services.qualification_record(
+        actor=None,
+        member=a,
+        kind=QualificationKind.PROFESSIONAL,
+        level=ProfessionalLevel.UNIVERSITY,
+        obtained_on=D(2005, 6, 1),
+    )
+    services.qualification_record(
+        actor=None,
+        member=a,
+        kind=QualificationKind.THEORY,
+        level=TheoryLevel.ELEMENTARY,
+        obtained_on=D(2021, 6, 1),
+    )
+    services.qualification_record(
+        actor=None,
+        member=b,
+        kind=QualificationKind.THEORY,
+        level=TheoryLevel.INTERMEDIATE,
+        obtained_on=D(2019, 6, 1),
+    )
+    services.concurrent_role_add(
+        actor=None, member=a, org=tree["CA"], kind=RoleKind.VILLAGE_HEAD, valid_from=ON
+    )
+    services.cadre_fact_record(
+        actor=None, member=b, org=tree["GX1"], kind=FactKind.NON_LOCAL, valid_from=ON
+    )
+    course = services.course_create(
+        actor=None,
+        organizer=tree["P1"],
+        topic="Nghiệp vụ",
+        kind="skills",
+        starts_on=D(2022, 3, 1),
+        ends_on=D(2022, 3, 3),
+    )
+    services.course_create(
+        actor=None,
+        organizer=tree["P2"],
+        topic="Nghiệp vụ",
+        kind="skills",
+        starts_on=D(2022, 3, 1),
+        ends_on=D(2022, 3, 3),
+    )
     services.enrolment_record(actor=None, course=course, member=a, attended_days=3, completed=True)
     services.enrolment_record(actor=None, course=course, member=b, attended_days=1, completed=False)
     return out
@@ -73,9 +112,13 @@ def test_the_summary_counts_records(cadres):
     assert s["village_head_share"] == 50.0  # of the two village cells' secretaries
     before = _summary(under="ORG-P1", as_of="2021-05-01")
     assert before["theory_share"] == 33.3  # A had not yet obtained elementary theory
-    period = _summary(under="ORG-P1", as_of="2022-12-31", **{"from": "2022-01-01", "to": "2022-12-31"})
+    period = _summary(
+        under="ORG-P1", as_of="2022-12-31", **{"from": "2022-01-01", "to": "2022-12-31"}
+    )
     assert period["courses"] == 1 and period["trained"] == 1 and period["trained_leaders"] == 1
-    nothing = _summary(under="ORG-P1", as_of="2022-12-31", **{"from": "2023-01-01", "to": "2023-12-31"})
+    nothing = _summary(
+        under="ORG-P1", as_of="2022-12-31", **{"from": "2023-01-01", "to": "2023-12-31"}
+    )
     assert nothing["courses"] == 0 and nothing["trained"] == 0
 
 
@@ -119,13 +162,24 @@ def test_a_watcher_sees_their_assigned_units_and_nothing_else(cadres, tree):
     user = make_persona("watcher_w", role="party_member", org=tree["CA"])
     committee.user = user
     committee.save(update_fields=["user"])
-    services.post_assign(actor=None, org=tree["GX1"], member=committee, position=Position.COMMITTEE_MEMBER,
-                         valid_from=ON)
+    services.post_assign(
+        actor=None,
+        org=tree["GX1"],
+        member=committee,
+        position=Position.COMMITTEE_MEMBER,
+        valid_from=ON,
+    )
     c = Client()
     c.force_login(user)
     assert c.get(f"/api/v1/cadres/posts/{cadres['CB'].pk}/").status_code == 404  # not yet assigned
-    services.watch_assign(actor=None, watcher=committee, committee=tree["GX1"], unit=tree["CB"], valid_from=ON,
-                          decision_no="7-QĐ/ĐU")
+    services.watch_assign(
+        actor=None,
+        watcher=committee,
+        committee=tree["GX1"],
+        unit=tree["CB"],
+        valid_from=ON,
+        decision_no="7-QĐ/ĐU",
+    )
     c = Client()
     c.force_login(user)
     assert c.get(f"/api/v1/cadres/posts/{cadres['CB'].pk}/").status_code == 200

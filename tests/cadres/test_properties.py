@@ -39,21 +39,50 @@ from chibo.rules.selectors import rule as rulebook
 
 D = dt.date
 BASE = D(2016, 1, 4)
-NAMES = ["An", "Bình", "Cúc", "Dung", "Giang", "Hải", "Khánh", "Linh", "Minh", "Ngọc", "Oanh", "Phong"]
+NAMES = [
+    "An",
+    "Bình",
+    "Cúc",
+    "Dung",
+    "Giang",
+    "Hải",
+    "Khánh",
+    "Linh",
+    "Minh",
+    "Ngọc",
+    "Oanh",
+    "Phong",
+]
 STATS: dict[str, Counter[str]] = {"accepted": Counter(), "refused": Counter()}
 MESSAGES: dict[str, str] = {}
 
 
 def _tree() -> dict[str, Organization]:
-    p = org_establish(actor=None, code="CP-P", name="Tỉnh", kind=K.PROVINCIAL, parent=None, on=D(2000, 1, 1))
-    d = org_establish(actor=None, code="CP-D", name="Huyện", kind=K.DISTRICT, parent=p, on=D(2000, 1, 1))
+    p = org_establish(
+        actor=None, code="CP-P", name="Tỉnh", kind=K.PROVINCIAL, parent=None, on=D(2000, 1, 1)
+    )
+    d = org_establish(
+        actor=None, code="CP-D", name="Huyện", kind=K.DISTRICT, parent=p, on=D(2000, 1, 1)
+    )
     out = {"P": p, "D": d}
     for g in ("G1", "G2"):
-        out[g] = org_establish(actor=None, code=f"CP-{g}", name=f"Xã {g}", kind=K.GRASSROOTS_COMMITTEE, parent=d,
-                               on=D(2000, 1, 1))
+        out[g] = org_establish(
+            actor=None,
+            code=f"CP-{g}",
+            name=f"Xã {g}",
+            kind=K.GRASSROOTS_COMMITTEE,
+            parent=d,
+            on=D(2000, 1, 1),
+        )
     for i in range(3):
-        out[f"C{i}"] = org_establish(actor=None, code=f"CP-C{i}", name=f"Chi bộ {i}", kind=K.PARTY_CELL,
-                                     parent=out["G1"], on=D(2000, 1, 1))
+        out[f"C{i}"] = org_establish(
+            actor=None,
+            code=f"CP-C{i}",
+            name=f"Chi bộ {i}",
+            kind=K.PARTY_CELL,
+            parent=out["G1"],
+            on=D(2000, 1, 1),
+        )
     return out
 
 
@@ -61,12 +90,20 @@ ORGS: dict[str, Organization] = {}
 
 
 def snapshot() -> tuple[Any, ...]:
-    return (list(Post.objects.order_by("pk").values()), AuditEvent.objects.count(), Member.objects.count())
+    return (
+        list(Post.objects.order_by("pk").values()),
+        AuditEvent.objects.count(),
+        Member.objects.count(),
+    )
 
 
 def official_in_cell(org_id: int, on: D) -> int:
-    ids = Affiliation.objects.filter(valid_on_q(on), org_id=org_id, kind=AffiliationKind.OFFICIAL).values("member_id")
-    return StatusPeriod.objects.filter(valid_on_q(on), status=Status.OFFICIAL, member_id__in=ids).count()
+    ids = Affiliation.objects.filter(
+        valid_on_q(on), org_id=org_id, kind=AffiliationKind.OFFICIAL
+    ).values("member_id")
+    return StatusPeriod.objects.filter(
+        valid_on_q(on), status=Status.OFFICIAL, member_id__in=ids
+    ).count()
 
 
 class CadreMachine(RuleBasedStateMachine):
@@ -118,10 +155,13 @@ class CadreMachine(RuleBasedStateMachine):
 
             def step(name: str = name) -> None:
                 members.member_admit(
-                    actor=None, person=PersonData(full_name=name, gender="female", birth_date=D(1985, 3, 3)),
-                    cell=self.cell(cell), decision=DecisionInfo(number=f"{self.n}", date=self.today,
-                                                                issuer="Đảng ủy"),
-                    ceremony_date=self.today)
+                    actor=None,
+                    person=PersonData(full_name=name, gender="female", birth_date=D(1985, 3, 3)),
+                    cell=self.cell(cell),
+                    decision=DecisionInfo(number=f"{self.n}", date=self.today, issuer="Đảng ủy"),
+                    ceremony_date=self.today,
+                )
+
             self.attempt("admit", step)
 
     @rule()
@@ -129,30 +169,62 @@ class CadreMachine(RuleBasedStateMachine):
         """Every probationary member is recognised (at the end of their probation); the clock
         moves to the last of those days."""
         for m in Member.objects.filter(status=Status.PROBATIONARY):
-            self.attempt("recognize", lambda m=m: members.member_event(actor=None, member=m,
-                                                                        type=EventType.RECOGNIZED))
+            self.attempt(
+                "recognize",
+                lambda m=m: members.member_event(actor=None, member=m, type=EventType.RECOGNIZED),
+            )
             self.today = max([self.today, *m.events.values_list("on", flat=True)])
 
     @rule(i=st.integers(0, 40), kind=st.sampled_from([EventType.DECEASED, EventType.EXPELLED]))
     def leave(self, i: int, kind: str) -> None:
         m = self.member(i)
         if m is not None:
-            self.attempt(f"leave.{kind}", lambda: members.member_event(actor=None, member=m, type=kind, on=self.today))
+            self.attempt(
+                f"leave.{kind}",
+                lambda: members.member_event(actor=None, member=m, type=kind, on=self.today),
+            )
 
-    @rule(i=st.integers(0, 40), cell=st.integers(0, 2),
-          position=st.sampled_from([Position.SECRETARY, Position.SECRETARY, Position.DEPUTY_SECRETARY,
-                                    Position.CELL_COMMITTEE_MEMBER, Position.PARTY_GROUP_HEAD]),
-          length=st.one_of(st.none(), st.integers(1, 2000)), exception=st.booleans())
+    @rule(
+        i=st.integers(0, 40),
+        cell=st.integers(0, 2),
+        position=st.sampled_from(
+            [
+                Position.SECRETARY,
+                Position.SECRETARY,
+                Position.DEPUTY_SECRETARY,
+                Position.CELL_COMMITTEE_MEMBER,
+                Position.PARTY_GROUP_HEAD,
+            ]
+        ),
+        length=st.one_of(st.none(), st.integers(1, 2000)),
+        exception=st.booleans(),
+    )
     def assign(self, i: int, cell: int, position: str, length: int | None, exception: bool) -> None:
-        in_cell = list(Affiliation.objects.filter(valid_on_q(self.today), org=self.cell(cell))
-                       .order_by("member_id").values_list("member_id", flat=True))
-        m = Member.objects.get(pk=in_cell[i % len(in_cell)]) if in_cell and i % 5 else self.member(i)
+        in_cell = list(
+            Affiliation.objects.filter(valid_on_q(self.today), org=self.cell(cell))
+            .order_by("member_id")
+            .values_list("member_id", flat=True)
+        )
+        m = (
+            Member.objects.get(pk=in_cell[i % len(in_cell)])
+            if in_cell and i % 5
+            else self.member(i)
+        )
         if m is None:
             return
         end = None if length is None else self.today + dt.timedelta(days=length)
-        self.attempt(f"assign.{position}", lambda: services.post_assign(
-            actor=None, org=self.cell(cell), member=m, position=position, valid_from=self.today, valid_to=end,
-            exception="Quyết định ngoại lệ" if exception else ""))
+        self.attempt(
+            f"assign.{position}",
+            lambda: services.post_assign(
+                actor=None,
+                org=self.cell(cell),
+                member=m,
+                position=position,
+                valid_from=self.today,
+                valid_to=end,
+                exception="Quyết định ngoại lệ" if exception else "",
+            ),
+        )
 
     @rule(cell=st.integers(0, 2), really=st.integers(0, 5))
     def dissolve(self, cell: int, really: int) -> None:
@@ -183,32 +255,50 @@ class CadreMachine(RuleBasedStateMachine):
             for post in Post.objects.select_related("org", "member"):
                 org = post.org
                 if org.valid_to is not None:
-                    assert post.valid_to is not None and post.valid_to <= org.valid_to, "outlives its organization"
-                official = StatusPeriod.objects.filter(member=post.member, status=Status.OFFICIAL).filter(
-                    valid_on_q(post.valid_from)).first()
+                    assert post.valid_to is not None and post.valid_to <= org.valid_to, (
+                        "outlives its organization"
+                    )
+                official = (
+                    StatusPeriod.objects.filter(member=post.member, status=Status.OFFICIAL)
+                    .filter(valid_on_q(post.valid_from))
+                    .first()
+                )
                 assert official is not None, "held by a non-official member"
                 if official.valid_to is not None:
-                    assert post.valid_to is not None and post.valid_to <= official.valid_to, "outlives the status"
+                    assert post.valid_to is not None and post.valid_to <= official.valid_to, (
+                        "outlives the status"
+                    )
                 if not post.exception:
                     v = org.version_on(post.valid_from)
-                    cells = OrgVersion.objects.filter(valid_on_q(post.valid_from)).filter(subtree_q(v.path))
-                    a = Affiliation.objects.filter(valid_on_q(post.valid_from), member=post.member,
-                                                   kind=AffiliationKind.OFFICIAL,
-                                                   org_id__in=cells.values("org_id")).get()
+                    cells = OrgVersion.objects.filter(valid_on_q(post.valid_from)).filter(
+                        subtree_q(v.path)
+                    )
+                    a = Affiliation.objects.filter(
+                        valid_on_q(post.valid_from),
+                        member=post.member,
+                        kind=AffiliationKind.OFFICIAL,
+                        org_id__in=cells.values("org_id"),
+                    ).get()
                     if a.valid_to is not None:
-                        assert post.valid_to is not None and post.valid_to <= a.valid_to, "outlives the membership"
+                        assert post.valid_to is not None and post.valid_to <= a.valid_to, (
+                            "outlives the membership"
+                        )
                 # the size rule in force on the day the post started
                 n = official_in_cell(org.pk, post.valid_from)
                 threshold = rulebook("cell.committee_threshold", on=post.valid_from)
                 if n < threshold:
                     assert post.position != Position.CELL_COMMITTEE_MEMBER, (n, post.valid_from)
                     if post.position == Position.DEPUTY_SECRETARY:
-                        deputies = Post.objects.filter(valid_on_q(post.valid_from), org=org,
-                                                       position=Position.DEPUTY_SECRETARY).count()
-                        assert deputies <= rulebook("cell.deputies_without_committee", on=post.valid_from)
+                        deputies = Post.objects.filter(
+                            valid_on_q(post.valid_from), org=org, position=Position.DEPUTY_SECRETARY
+                        ).count()
+                        assert deputies <= rulebook(
+                            "cell.deputies_without_committee", on=post.valid_from
+                        )
             for post in Post.objects.filter(position=Position.SECRETARY):
-                overlapping = Post.objects.filter(org_id=post.org_id, position=Position.SECRETARY).filter(
-                    valid_on_q(post.valid_from))
+                overlapping = Post.objects.filter(
+                    org_id=post.org_id, position=Position.SECRETARY
+                ).filter(valid_on_q(post.valid_from))
                 assert overlapping.count() == 1, "two secretaries on one day"
             transaction.set_rollback(True)
 
@@ -220,8 +310,12 @@ def test_random_histories_keep_posts_consistent() -> None:
     ORGS.update(_tree())
     run_state_machine_as_test(
         CadreMachine,
-        settings=settings(max_examples=20, stateful_step_count=30, deadline=None,
-                          suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
     )
     accepted, refused = STATS["accepted"], STATS["refused"]
     posts_ok = sum(v for k, v in accepted.items() if k.startswith("assign."))

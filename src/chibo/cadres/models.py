@@ -69,12 +69,19 @@ class Method(models.TextChoices):
 class Post(ValidTimeModel):
     """A member holds a position at an organization from a date to a date."""
 
-    org = models.ForeignKey("orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT,
-                            related_name="posts")
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="posts")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="posts"
+    )
     position = models.CharField(_("position"), max_length=32, choices=Position.choices)
-    method = models.CharField(_("by"), max_length=16, choices=Method.choices, default=Method.ELECTION)
+    method = models.CharField(
+        _("by"), max_length=16, choices=Method.choices, default=Method.ELECTION
+    )
     decision_no = models.CharField(_("decision number"), max_length=64, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     exception = models.CharField(_("documented exception"), max_length=200, blank=True)
@@ -88,10 +95,15 @@ class Post(ValidTimeModel):
         verbose_name_plural = _("posts")
         ordering = ["org_id", "position", "valid_from"]
         indexes = [
-            models.Index(fields=["position", "valid_from", "valid_to", "org"], name="post_position_time"),
+            models.Index(
+                fields=["position", "valid_from", "valid_to", "org"], name="post_position_time"
+            ),
             models.Index(fields=["member", "valid_from"], name="post_member_time"),
             # covering: the secretaries of a subtree's cells on a date, from the index alone
-            models.Index(fields=["org", "position", "valid_from", "valid_to", "member"], name="post_org_cover"),
+            models.Index(
+                fields=["org", "position", "valid_from", "valid_to", "member"],
+                name="post_org_cover",
+            ),
         ]
         constraints = [_period_constraint("post_valid_period")]
 
@@ -110,10 +122,18 @@ class RoleKind(models.TextChoices):
 class ConcurrentRole(ValidTimeModel):
     """A role held at the same time as a party post (kiêm nhiệm), at the place of `org`."""
 
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="concurrent_roles")
-    org = models.ForeignKey("orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT,
-                            related_name="+")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="concurrent_roles",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(_("role"), max_length=32, choices=RoleKind.choices)
     unit_name = models.CharField(_("village or unit"), max_length=200, blank=True)
 
@@ -125,7 +145,10 @@ class ConcurrentRole(ValidTimeModel):
         verbose_name_plural = _("concurrent roles")
         indexes = [
             models.Index(fields=["member", "kind", "valid_from"], name="concurrentrole_member"),
-            models.Index(fields=["kind", "valid_from", "valid_to", "member"], name="concurrentrole_kind_cover"),
+            models.Index(
+                fields=["kind", "valid_from", "valid_to", "member"],
+                name="concurrentrole_kind_cover",
+            ),
         ]
         constraints = [_period_constraint("concurrentrole_valid_period")]
 
@@ -141,10 +164,18 @@ class FactKind(models.TextChoices):
 class CadreFact(ValidTimeModel):
     """A fact of the record about a cadre at an organization (not free text)."""
 
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="cadre_facts")
-    org = models.ForeignKey("orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT,
-                            related_name="+")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="cadre_facts",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(_("fact"), max_length=32, choices=FactKind.choices)
     decision_no = models.CharField(_("decision number"), max_length=64, blank=True)
 
@@ -154,7 +185,11 @@ class CadreFact(ValidTimeModel):
     class Meta:
         verbose_name = _("cadre fact")
         verbose_name_plural = _("cadre facts")
-        indexes = [models.Index(fields=["kind", "valid_from", "valid_to", "org"], name="cadrefact_kind_time")]
+        indexes = [
+            models.Index(
+                fields=["kind", "valid_from", "valid_to", "org"], name="cadrefact_kind_time"
+            )
+        ]
         constraints = [_period_constraint("cadrefact_valid_period")]
 
     def __str__(self) -> str:
@@ -164,10 +199,18 @@ class CadreFact(ValidTimeModel):
 class Rotation(models.Model):
     """A move of a cadre from one post to another, with its decision."""
 
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="rotations")
-    from_post = models.ForeignKey(Post, verbose_name=_("from post"), on_delete=models.PROTECT, related_name="+")
-    to_post = models.ForeignKey(Post, verbose_name=_("to post"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="rotations",
+    )
+    from_post = models.ForeignKey(
+        Post, verbose_name=_("from post"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_post = models.ForeignKey(
+        Post, verbose_name=_("to post"), on_delete=models.PROTECT, related_name="+"
+    )
     on = models.DateField(_("effective from"))
     decision_no = models.CharField(_("decision number"), max_length=64)
     decision_date = models.DateField(_("decision date"))
@@ -187,10 +230,18 @@ class Rotation(models.Model):
 class SuccessionPlan(ValidTimeModel):
     """Succession planning (quy hoạch): who is planned for which post and term."""
 
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="succession_plans")
-    org = models.ForeignKey("orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT,
-                            related_name="+")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="succession_plans",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     position = models.CharField(_("position"), max_length=32, choices=Position.choices)
     term = models.CharField(_("term"), max_length=20, help_text=_("e.g. 2025–2030"))
     decision_no = models.CharField(_("decision number"), max_length=64, blank=True)
@@ -217,8 +268,12 @@ class Qualification(models.Model):
     """A qualification obtained on a date, with its certificate. The level is a key of the member
     register's choices (members.choices)."""
 
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="qualifications")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="qualifications",
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=QualificationKind.choices)
     level = models.CharField(_("level"), max_length=40)
     obtained_on = models.DateField(_("obtained on"))
@@ -229,7 +284,11 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         ordering = ["member_id", "obtained_on"]
-        indexes = [models.Index(fields=["member", "kind", "level", "obtained_on"], name="qualification_member")]
+        indexes = [
+            models.Index(
+                fields=["member", "kind", "level", "obtained_on"], name="qualification_member"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.level} {self.obtained_on}"
@@ -243,8 +302,9 @@ class CourseKind(models.TextChoices):
 
 
 class TrainingCourse(models.Model):
-    organizer = models.ForeignKey("orgs.Organization", verbose_name=_("organizer"), on_delete=models.PROTECT,
-                                  related_name="+")
+    organizer = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("organizer"), on_delete=models.PROTECT, related_name="+"
+    )
     topic = models.CharField(_("topic"), max_length=300)
     kind = models.CharField(_("kind"), max_length=16, choices=CourseKind.choices)
     starts_on = models.DateField(_("starts on"))
@@ -260,7 +320,9 @@ class TrainingCourse(models.Model):
         ordering = ["-starts_on", "id"]
         indexes = [models.Index(fields=["starts_on", "organizer"], name="course_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="course_dates_order")
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="course_dates_order"
+            )
         ]
 
     def __str__(self) -> str:
@@ -269,8 +331,12 @@ class TrainingCourse(models.Model):
 
 class Enrolment(models.Model):
     course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="enrolments")
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="enrolments")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
     attended_days = models.PositiveSmallIntegerField(_("days attended"), default=0)
     completed = models.BooleanField(_("completed"), default=False)
     certificate_no = models.CharField(_("certificate number"), max_length=64, blank=True)
@@ -281,7 +347,9 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [models.UniqueConstraint(fields=["course", "member"], name="enrolment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "member"], name="enrolment_unique")
+        ]
         indexes = [models.Index(fields=["member", "course"], name="enrolment_member")]
 
     def __str__(self) -> str:
@@ -291,8 +359,9 @@ class Enrolment(models.Model):
 class Contest(models.Model):
     """A contest, e.g. "excellent cell secretary", held by an organization in a year."""
 
-    organizer = models.ForeignKey("orgs.Organization", verbose_name=_("organizer"), on_delete=models.PROTECT,
-                                  related_name="+")
+    organizer = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("organizer"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=300)
     year = models.PositiveSmallIntegerField(_("year"))
 
@@ -318,7 +387,9 @@ class ContestRound(models.Model):
         verbose_name = _("contest round")
         verbose_name_plural = _("contest rounds")
         ordering = ["contest_id", "number"]
-        constraints = [models.UniqueConstraint(fields=["contest", "number"], name="contestround_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "number"], name="contestround_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -326,15 +397,23 @@ class ContestRound(models.Model):
 
 class ContestEntry(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="contest_entries")
-    cell = models.ForeignKey("orgs.Organization", verbose_name=_("cell"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="contest_entries",
+    )
+    cell = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("cell"), on_delete=models.PROTECT, related_name="+"
+    )
     award = models.CharField(_("award"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("contest entry")
         verbose_name_plural = _("contest entries")
-        constraints = [models.UniqueConstraint(fields=["contest", "member"], name="contestentry_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "member"], name="contestentry_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} @ {self.contest_id}"
@@ -348,7 +427,9 @@ class ContestScore(models.Model):
     class Meta:
         verbose_name = _("contest score")
         verbose_name_plural = _("contest scores")
-        constraints = [models.UniqueConstraint(fields=["round", "entry"], name="contestscore_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry"], name="contestscore_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.score}"
@@ -358,15 +439,32 @@ class WatchAssignment(ValidTimeModel):
     """Committee member `watcher` of node `committee` watches organization `unit` for a period.
     When the watcher signs in, a role assignment at the unit (linked here) lets them see it."""
 
-    watcher = models.ForeignKey("members.Member", verbose_name=_("watcher"), on_delete=models.PROTECT,
-                                related_name="watches")
-    committee = models.ForeignKey("orgs.Organization", verbose_name=_("committee of"), on_delete=models.PROTECT,
-                                  related_name="+")
-    unit = models.ForeignKey("orgs.Organization", verbose_name=_("watched unit"), on_delete=models.PROTECT,
-                             related_name="watchers")
+    watcher = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("watcher"),
+        on_delete=models.PROTECT,
+        related_name="watches",
+    )
+    committee = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("committee of"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("watched unit"),
+        on_delete=models.PROTECT,
+        related_name="watchers",
+    )
     decision_no = models.CharField(_("decision number"), max_length=64, blank=True)
-    role_assignment = models.ForeignKey("accounts.RoleAssignment", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    role_assignment = models.ForeignKey(
+        "accounts.RoleAssignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = OrgScopedQuerySet.as_manager()
     scope_org_fields: ClassVar[tuple[str, ...]] = ("unit", "committee")
@@ -385,12 +483,24 @@ class Secondment(ValidTimeModel):
     """A cadre of a department sent to a commune-level committee for a period (valid_to is the
     return), with the decision and the post held there."""
 
-    member = models.ForeignKey("members.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="secondments")
-    from_org = models.ForeignKey("orgs.Organization", verbose_name=_("sending department"),
-                                 on_delete=models.PROTECT, related_name="+")
-    to_org = models.ForeignKey("orgs.Organization", verbose_name=_("receiving commune"),
-                               on_delete=models.PROTECT, related_name="seconded")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="secondments",
+    )
+    from_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("sending department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("receiving commune"),
+        on_delete=models.PROTECT,
+        related_name="seconded",
+    )
     post_held = models.CharField(_("post held"), max_length=200)
     decision_no = models.CharField(_("decision number"), max_length=64)
     decision_date = models.DateField(_("decision date"))

@@ -99,12 +99,21 @@ def org_staff(*, user: Any, org: Organization, on: dt.date) -> dict[str, Any]:
     seconded elsewhere (the sending department keeps them in its own list)."""
     return {
         "posts": list(org_posts(user=user, org=org, on=on)),
-        "seconded_in": list(Secondment.objects.restrict(user, VIEW).filter(valid_on_q(on), to_org=org)
-                            .select_related("member", "from_org")),
-        "seconded_out": list(Secondment.objects.restrict(user, VIEW).filter(valid_on_q(on), from_org=org)
-                             .select_related("member", "to_org")),
-        "watchers": list(WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on), unit=org)
-                         .select_related("watcher", "committee")),
+        "seconded_in": list(
+            Secondment.objects.restrict(user, VIEW)
+            .filter(valid_on_q(on), to_org=org)
+            .select_related("member", "from_org")
+        ),
+        "seconded_out": list(
+            Secondment.objects.restrict(user, VIEW)
+            .filter(valid_on_q(on), from_org=org)
+            .select_related("member", "to_org")
+        ),
+        "watchers": list(
+            WatchAssignment.objects.restrict(user, VIEW)
+            .filter(valid_on_q(on), unit=org)
+            .select_related("watcher", "committee")
+        ),
     }
 
 
@@ -127,22 +136,50 @@ def cadre_record(*, user: Any, member: Member) -> CadreRecord:
     """The member's cadre record, each part restricted to the user's scope (the caller has
     already checked that the member is visible)."""
     return CadreRecord(
-        posts=list(Post.objects.restrict(user, VIEW).filter(member=member).select_related("org")
-                   .order_by("-valid_from")),
-        roles=list(ConcurrentRole.objects.restrict(user, VIEW).filter(member=member).order_by("-valid_from")),
-        facts=list(CadreFact.objects.restrict(user, VIEW).filter(member=member).order_by("-valid_from")),
+        posts=list(
+            Post.objects.restrict(user, VIEW)
+            .filter(member=member)
+            .select_related("org")
+            .order_by("-valid_from")
+        ),
+        roles=list(
+            ConcurrentRole.objects.restrict(user, VIEW)
+            .filter(member=member)
+            .order_by("-valid_from")
+        ),
+        facts=list(
+            CadreFact.objects.restrict(user, VIEW).filter(member=member).order_by("-valid_from")
+        ),
         qualifications=list(Qualification.objects.filter(member=member).order_by("-obtained_on")),
-        enrolments=list(Enrolment.objects.restrict(user, VIEW).filter(member=member)
-                        .select_related("course").order_by("-course__starts_on")),
-        plans=list(SuccessionPlan.objects.restrict(user, VIEW).filter(member=member).select_related("org")),
-        secondments=list(Secondment.objects.restrict(user, VIEW).filter(member=member)
-                         .select_related("from_org", "to_org")),
-        watches=list(WatchAssignment.objects.restrict(user, VIEW).filter(watcher=member).select_related("unit")),
+        enrolments=list(
+            Enrolment.objects.restrict(user, VIEW)
+            .filter(member=member)
+            .select_related("course")
+            .order_by("-course__starts_on")
+        ),
+        plans=list(
+            SuccessionPlan.objects.restrict(user, VIEW).filter(member=member).select_related("org")
+        ),
+        secondments=list(
+            Secondment.objects.restrict(user, VIEW)
+            .filter(member=member)
+            .select_related("from_org", "to_org")
+        ),
+        watches=list(
+            WatchAssignment.objects.restrict(user, VIEW)
+            .filter(watcher=member)
+            .select_related("unit")
+        ),
     )
 
 
-def courses(*, user: Any, org: Organization | None = None, start: dt.date | None = None,
-            end: dt.date | None = None) -> QuerySet[TrainingCourse]:
+def courses(
+    *,
+    user: Any,
+    org: Organization | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[TrainingCourse]:
     qs = TrainingCourse.objects.restrict(user, VIEW)
     if start is not None:
         qs = qs.filter(starts_on__gte=start)
@@ -159,8 +196,11 @@ def contests(*, user: Any) -> QuerySet[Contest]:
 
 
 def watched_units(*, user: Any, member: Member, on: dt.date) -> QuerySet[WatchAssignment]:
-    return (WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on), watcher=member)
-            .select_related("unit"))
+    return (
+        WatchAssignment.objects.restrict(user, VIEW)
+        .filter(valid_on_q(on), watcher=member)
+        .select_related("unit")
+    )
 
 
 def watchers_per_unit(*, user: Any, org: Organization | None, on: dt.date) -> dict[str, int]:
@@ -168,8 +208,11 @@ def watchers_per_unit(*, user: Any, org: Organization | None, on: dt.date) -> di
     if nodes is None:
         return {}
     out: dict[str, int] = {}
-    qs = (WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on), unit_id__in=nodes.values("org_id"))
-          .values_list("unit__code", flat=True))
+    qs = (
+        WatchAssignment.objects.restrict(user, VIEW)
+        .filter(valid_on_q(on), unit_id__in=nodes.values("org_id"))
+        .values_list("unit__code", flat=True)
+    )
     for code in qs:
         out[code] = out.get(code, 0) + 1
     return out
@@ -180,8 +223,11 @@ def seconded_per_commune(*, user: Any, org: Organization | None, on: dt.date) ->
     if nodes is None:
         return {}
     out: dict[str, int] = {}
-    qs = (Secondment.objects.restrict(user, VIEW).filter(valid_on_q(on), to_org_id__in=nodes.values("org_id"))
-          .values_list("to_org__code", flat=True))
+    qs = (
+        Secondment.objects.restrict(user, VIEW)
+        .filter(valid_on_q(on), to_org_id__in=nodes.values("org_id"))
+        .values_list("to_org__code", flat=True)
+    )
     for code in qs:
         out[code] = out.get(code, 0) + 1
     return out
@@ -211,11 +257,16 @@ def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[
         "degree": ("", (on,)),
         "theory": ("", (on,)),
         "nonlocal": _sql(facts.filter(kind=FactKind.NON_LOCAL), "member_id"),
-        "heads": _sql(roles.filter(kind__in=(RoleKind.VILLAGE_HEAD, RoleKind.RESIDENTIAL_GROUP_HEAD)), "member_id"),
+        "heads": _sql(
+            roles.filter(kind__in=(RoleKind.VILLAGE_HEAD, RoleKind.RESIDENTIAL_GROUP_HEAD)),
+            "member_id",
+        ),
         "managers": _sql(roles.filter(kind=RoleKind.WORKSHOP_MANAGER), "member_id"),
         "border": _sql(facts.filter(kind=FactKind.BORDER_GUARD_OFFICER), "org_id"),
         "nodes1": _sql(nodes, "org_id"),
-        "watch": _sql(WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on)), "unit_id"),
+        "watch": _sql(
+            WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on)), "unit_id"
+        ),
         "nodes2": _sql(nodes, "org_id"),
         "second": _sql(Secondment.objects.restrict(user, VIEW).filter(valid_on_q(on)), "to_org_id"),
         "nodes3": _sql(nodes, "org_id"),
@@ -246,8 +297,21 @@ def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[
               JOIN orgs_organization o ON o.id = p.org_id
               WHERE p.org_id = c.org_id) s"""  # noqa: S608 (ORM-built parts and constants)
     # the parameters in the order their parts appear in the statement
-    order = ["degree", "theory", "nonlocal", "heads", "managers", "border", "nodes1", "watch", "nodes2", "second",
-             "nodes3", "cells", "sec"]
+    order = [
+        "degree",
+        "theory",
+        "nonlocal",
+        "heads",
+        "managers",
+        "border",
+        "nodes1",
+        "watch",
+        "nodes2",
+        "second",
+        "nodes3",
+        "cells",
+        "sec",
+    ]
     from django.db import connection
 
     text = sql.format(**{k: v[0] for k, v in parts.items()})
@@ -255,50 +319,93 @@ def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         row = cursor.fetchone()
-    keys = ("secretaries", "degree", "theory", "non_local", "village", "village_heads", "enterprise", "managers",
-            "border", "watched", "seconded")
+    keys = (
+        "secretaries",
+        "degree",
+        "theory",
+        "non_local",
+        "village",
+        "village_heads",
+        "enterprise",
+        "managers",
+        "border",
+        "watched",
+        "seconded",
+    )
     return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
 
-def cadre_summary(*, user: Any, org: Organization | None, on: dt.date, start: dt.date | None = None,
-                  end: dt.date | None = None) -> dict[str, Any]:
+def cadre_summary(
+    *,
+    user: Any,
+    org: Organization | None,
+    on: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[str, Any]:
     """The seeds' figures for a node on a date (and, with a period, its training)."""
     from django.core.exceptions import EmptyResultSet
 
     out: dict[str, Any] = {"under": org.code if org else None, "as_of": on.isoformat()}
     nodes = _nodes_on(org, on)
-    f = dict.fromkeys(("secretaries", "degree", "theory", "non_local", "village", "village_heads", "enterprise",
-                       "managers", "border", "watched", "seconded"), 0)
+    f = dict.fromkeys(
+        (
+            "secretaries",
+            "degree",
+            "theory",
+            "non_local",
+            "village",
+            "village_heads",
+            "enterprise",
+            "managers",
+            "border",
+            "watched",
+            "seconded",
+        ),
+        0,
+    )
     if nodes is not None:
         try:
             f = _figures_on(user=user, nodes=nodes, on=on)
         except EmptyResultSet:  # a part that selects nothing (an empty scope): nothing to count
             pass
     n = f["secretaries"]
-    out.update({
-        "secretaries": n,
-        "degree_share": percent(f["degree"], n),
-        "theory_share": percent(f["theory"], n),
-        "non_local_share": percent(f["non_local"], n),
-        "village_cell_secretaries": f["village"],
-        "village_head_share": percent(f["village_heads"], f["village"]),
-        "enterprise_cell_secretaries": f["enterprise"],
-        "workshop_manager_share": percent(f["managers"], f["enterprise"]),
-        "border_guard_communes": f["border"],
-        "watched_units": f["watched"],
-        "seconded": f["seconded"],
-    })
+    out.update(
+        {
+            "secretaries": n,
+            "degree_share": percent(f["degree"], n),
+            "theory_share": percent(f["theory"], n),
+            "non_local_share": percent(f["non_local"], n),
+            "village_cell_secretaries": f["village"],
+            "village_head_share": percent(f["village_heads"], f["village"]),
+            "enterprise_cell_secretaries": f["enterprise"],
+            "workshop_manager_share": percent(f["managers"], f["enterprise"]),
+            "border_guard_communes": f["border"],
+            "watched_units": f["watched"],
+            "seconded": f["seconded"],
+        }
+    )
     if start is not None and end is not None:
         course_ids = courses(user=user, org=org, start=start, end=end).values("pk")
         out["from"], out["to"] = start.isoformat(), end.isoformat()
         out["courses"] = course_ids.count()
-        trained = set(Enrolment.objects.restrict(user, VIEW).filter(course_id__in=course_ids, completed=True)
-                      .values_list("member_id", flat=True).distinct())
+        trained = set(
+            Enrolment.objects.restrict(user, VIEW)
+            .filter(course_id__in=course_ids, completed=True)
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
         out["trained"] = len(trained)
-        leaders = posts(user=user).filter(
-            overlaps_q(start, end + dt.timedelta(days=1)), position__in=LEADERS,
-            org_id__in=_nodes_during(org, start, end).values("org_id"),
-        ).values_list("member_id", flat=True).distinct()
+        leaders = (
+            posts(user=user)
+            .filter(
+                overlaps_q(start, end + dt.timedelta(days=1)),
+                position__in=LEADERS,
+                org_id__in=_nodes_during(org, start, end).values("org_id"),
+            )
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
         out["trained_leaders"] = len(trained.intersection(leaders))
     return out
 
@@ -309,15 +416,18 @@ def cadre_posts_counts(*, user: Any, org: Organization | None, on: dt.date) -> d
     if nodes is None:
         return {}
     out: dict[str, int] = {}
-    for position in posts(user=user).filter(valid_on_q(on), org_id__in=nodes.values("org_id")).values_list(
-            "position", flat=True):
+    for position in (
+        posts(user=user)
+        .filter(valid_on_q(on), org_id__in=nodes.values("org_id"))
+        .values_list("position", flat=True)
+    ):
         out[position] = out.get(position, 0) + 1
     return out
 
 
 def secretary_of(*, cell: Organization, on: dt.date) -> Post | None:
-    return (Post.objects.filter(valid_on_q(on), org=cell, position=Position.SECRETARY)
-            .select_related("member").first())
-
-
-
+    return (
+        Post.objects.filter(valid_on_q(on), org=cell, position=Position.SECRETARY)
+        .select_related("member")
+        .first()
+    )

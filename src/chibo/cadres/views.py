@@ -26,7 +26,9 @@ from .models import Contest, Post, TrainingCourse
 PAGE_SIZE = 50
 
 
-def _date(request: HttpRequest, name: str, default: dt.date | None) -> tuple[dt.date | None, str | None]:
+def _date(
+    request: HttpRequest, name: str, default: dt.date | None
+) -> tuple[dt.date | None, str | None]:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default, None
@@ -69,10 +71,19 @@ def summary(request: HttpRequest) -> HttpResponse:
     if not (code and org is None):
         assert on is not None
         figures = selectors.cadre_summary(user=request.user, org=org, on=on, start=start, end=end)
-    context: dict[str, Any] = {"figures": figures, "org": org, "errors": errors, "params": request.GET,
-                               "on": on, "start": start, "end": end}
+    context: dict[str, Any] = {
+        "figures": figures,
+        "org": org,
+        "errors": errors,
+        "params": request.GET,
+        "on": on,
+        "start": start,
+        "end": end,
+    }
     htmx = getattr(request, "htmx", False)
-    return render(request, "cadres/summary.html#figures" if htmx else "cadres/summary.html", context)
+    return render(
+        request, "cadres/summary.html#figures" if htmx else "cadres/summary.html", context
+    )
 
 
 @access_policy(SCOPED)
@@ -85,8 +96,18 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
     version = org.version_on(on) or org.latest_version()
     staff = selectors.org_staff(user=request.user, org=org, on=on)
     history = selectors.org_posts(user=request.user, org=org)[:200]
-    return render(request, "cadres/unit.html", {"org": org, "version": version, "on": on, "error": error,
-                                                "staff": staff, "history": history})
+    return render(
+        request,
+        "cadres/unit.html",
+        {
+            "org": org,
+            "version": version,
+            "on": on,
+            "error": error,
+            "staff": staff,
+            "history": history,
+        },
+    )
 
 
 @access_policy(SCOPED)
@@ -119,8 +140,11 @@ def course_list(request: HttpRequest) -> HttpResponse:
     end, e2 = _date(request, "to", None)
     qs = selectors.courses(user=request.user, start=start, end=end).select_related("organizer")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cadres/courses.html", {"page": page, "errors": [e for e in (e1, e2) if e],
-                                                   "start": start, "end": end})
+    return render(
+        request,
+        "cadres/courses.html",
+        {"page": page, "errors": [e for e in (e1, e2) if e], "start": start, "end": end},
+    )
 
 
 @access_policy(SCOPED)
@@ -138,8 +162,11 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access_policy(SCOPED)
 @login_required
 def contest_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "cadres/contests.html", {"contests": selectors.contests(user=request.user)
-                                                    .select_related("organizer")[:200]})
+    return render(
+        request,
+        "cadres/contests.html",
+        {"contests": selectors.contests(user=request.user).select_related("organizer")[:200]},
+    )
 
 
 @access_policy(SCOPED)
@@ -156,4 +183,6 @@ def contest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry.round_scores = [by_round.get(r.pk) for r in rounds]  # type: ignore[attr-defined]
         entry.total = sum(s for s in by_round.values())  # type: ignore[attr-defined]
     entries.sort(key=lambda e: -e.total)  # type: ignore[attr-defined]
-    return render(request, "cadres/contest.html", {"contest": contest, "rounds": rounds, "entries": entries})
+    return render(
+        request, "cadres/contest.html", {"contest": contest, "rounds": rounds, "entries": entries}
+    )

@@ -50,8 +50,21 @@ class PostSerializer(serializers.ModelSerializer[Post]):
 
     class Meta:
         model = Post
-        fields = ["id", "org", "org_code", "member", "member_name", "position", "method", "decision_no",
-                  "decision_date", "exception", "valid_from", "valid_to", "end_reason"]
+        fields = [
+            "id",
+            "org",
+            "org_code",
+            "member",
+            "member_name",
+            "position",
+            "method",
+            "decision_no",
+            "decision_date",
+            "exception",
+            "valid_from",
+            "valid_to",
+            "end_reason",
+        ]
 
 
 class CourseSerializer(serializers.ModelSerializer[TrainingCourse]):
@@ -60,7 +73,17 @@ class CourseSerializer(serializers.ModelSerializer[TrainingCourse]):
 
     class Meta:
         model = TrainingCourse
-        fields = ["id", "organizer", "organizer_code", "topic", "kind", "starts_on", "ends_on", "place", "enrolled"]
+        fields = [
+            "id",
+            "organizer",
+            "organizer_code",
+            "topic",
+            "kind",
+            "starts_on",
+            "ends_on",
+            "place",
+            "enrolled",
+        ]
 
 
 class WatchSerializer(serializers.ModelSerializer[WatchAssignment]):
@@ -70,8 +93,18 @@ class WatchSerializer(serializers.ModelSerializer[WatchAssignment]):
 
     class Meta:
         model = WatchAssignment
-        fields = ["id", "watcher", "watcher_name", "committee", "committee_code", "unit", "unit_code",
-                  "valid_from", "valid_to", "decision_no"]
+        fields = [
+            "id",
+            "watcher",
+            "watcher_name",
+            "committee",
+            "committee_code",
+            "unit",
+            "unit_code",
+            "valid_from",
+            "valid_to",
+            "decision_no",
+        ]
 
 
 class SecondmentSerializer(serializers.ModelSerializer[Secondment]):
@@ -81,15 +114,27 @@ class SecondmentSerializer(serializers.ModelSerializer[Secondment]):
 
     class Meta:
         model = Secondment
-        fields = ["id", "member", "member_name", "from_org", "from_code", "to_org", "to_code", "post_held",
-                  "decision_no", "decision_date", "valid_from", "valid_to"]
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "from_org",
+            "from_code",
+            "to_org",
+            "to_code",
+            "post_held",
+            "decision_no",
+            "decision_date",
+            "valid_from",
+            "valid_to",
+        ]
 
 
 class _AsOfFilterMixin:
     """`?under=CODE` (its organization alone) and `?as_of=DATE` (held on that date)."""
 
     org_field = "org"
-    request: Request
+    request: Any
 
     def filter_queryset(self, queryset: Any) -> Any:
         org = _under(self.request)
@@ -105,7 +150,9 @@ class PostViewSet(_AsOfFilterMixin, ScopedReadOnlyViewSet):
     """Posts at organizations in your scope (`under`: one organization's; `as_of`: held then)."""
 
     scope_area = "member"
-    queryset = Post.objects.select_related("org", "member").order_by("org_id", "position", "valid_from", "id")
+    queryset = Post.objects.select_related("org", "member").order_by(
+        "org_id", "position", "valid_from", "id"
+    )
     serializer_class = PostSerializer
     lookup_value_regex = r"[0-9]+"
 
@@ -124,7 +171,9 @@ class WatchViewSet(_AsOfFilterMixin, ScopedReadOnlyViewSet):
 
     scope_area = "member"
     org_field = "unit"
-    queryset = WatchAssignment.objects.select_related("unit", "committee", "watcher").order_by("unit_id", "id")
+    queryset = WatchAssignment.objects.select_related("unit", "committee", "watcher").order_by(
+        "unit_id", "id"
+    )
     serializer_class = WatchSerializer
     lookup_value_regex = r"[0-9]+"
 
@@ -134,7 +183,9 @@ class SecondmentViewSet(_AsOfFilterMixin, ScopedReadOnlyViewSet):
 
     scope_area = "member"
     org_field = "to_org"
-    queryset = Secondment.objects.select_related("from_org", "to_org", "member").order_by("to_org_id", "id")
+    queryset = Secondment.objects.select_related("from_org", "to_org", "member").order_by(
+        "to_org_id", "id"
+    )
     serializer_class = SecondmentSerializer
     lookup_value_regex = r"[0-9]+"
 
@@ -156,7 +207,7 @@ class SummarySerializer(serializers.Serializer[dict[str, Any]]):
     trained_leaders = serializers.IntegerField(required=False)
 
 
-class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg,misc]
     """The cadre figures of a node on a date, and with `from`/`to` its training in that period:
     the same numbers as `chibo cadres summary`, counted within your scope."""
 
@@ -167,9 +218,15 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: igno
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("under", OpenApiTypes.STR, description="Organization code (default: your whole scope)."),
+            OpenApiParameter(
+                "under",
+                OpenApiTypes.STR,
+                description="Organization code (default: your whole scope).",
+            ),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="The date (default today)."),
-            OpenApiParameter("from", OpenApiTypes.DATE, description="Training period: from this date…"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="Training period: from this date…"
+            ),
             OpenApiParameter("to", OpenApiTypes.DATE, description="…to this date (inclusive)."),
         ],
         responses=SummarySerializer,
@@ -181,5 +238,9 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: igno
         if (start is None) != (end is None):
             raise serializers.ValidationError({"from": _("Give both ends of the period.")})
         if start is not None and end is not None and end < start:
-            raise serializers.ValidationError({"to": _("The end of the period is before its start.")})
-        return Response(selectors.cadre_summary(user=request.user, org=org, on=on, start=start, end=end))
+            raise serializers.ValidationError(
+                {"to": _("The end of the period is before its start.")}
+            )
+        return Response(
+            selectors.cadre_summary(user=request.user, org=org, on=on, start=start, end=end)
+        )

@@ -39,12 +39,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
-        summary = sub.add_parser("summary", help="Secretaries, their qualifications and dual roles on a date; "
-                                                 "courses and people trained in a period.")
-        summary.add_argument("--under", metavar="CODE", help="Organization code (default: the whole system).")
-        summary.add_argument("--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD (default today).")
-        summary.add_argument("--from", dest="start", metavar="DATE", help="Start of the training period.")
-        summary.add_argument("--to", dest="end", metavar="DATE", help="End of the training period (inclusive).")
+        summary = sub.add_parser(
+            "summary",
+            help="Secretaries, their qualifications and dual roles on a date; "
+            "courses and people trained in a period.",
+        )
+        summary.add_argument(
+            "--under", metavar="CODE", help="Organization code (default: the whole system)."
+        )
+        summary.add_argument(
+            "--as-of", dest="as_of", metavar="DATE", help="YYYY-MM-DD (default today)."
+        )
+        summary.add_argument(
+            "--from", dest="start", metavar="DATE", help="Start of the training period."
+        )
+        summary.add_argument(
+            "--to", dest="end", metavar="DATE", help="End of the training period (inclusive)."
+        )
         summary.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
