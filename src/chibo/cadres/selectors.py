@@ -151,12 +151,10 @@ def cadre_record(*, user: Any, member: Member) -> CadreRecord:
             CadreFact.objects.restrict(user, VIEW).filter(member=member).order_by("-valid_from")
         ),
         qualifications=list(Qualification.objects.filter(member=member).order_by("-obtained_on")),
-        enrolments=list(
-            Enrolment.objects.restrict(user, VIEW)
-            .filter(member=member)
-            .select_related("course")
-            .order_by("-course__starts_on")
-        ),
+        # the member's training history goes with the member (already visible), wherever the
+        # course was organized
+        enrolments=list(Enrolment.objects.filter(member=member).select_related("course")
+                        .order_by("-course__starts_on")),
         plans=list(
             SuccessionPlan.objects.restrict(user, VIEW).filter(member=member).select_related("org")
         ),
