@@ -39,8 +39,11 @@ def test_quang_ninh_figures_from_records(demo_quang_ninh):
     secretaries = Post.objects.filter(valid_on_q(on), position=Position.SECRETARY)
     assert secretaries.values("org_id").distinct().count() == secretaries.count()
     holders = set(secretaries.values_list("member_id", flat=True))
-    official = set(StatusPeriod.objects.filter(valid_on_q(on), status=Status.OFFICIAL, member_id__in=holders)
-                   .values_list("member_id", flat=True))
+    official = set(
+        StatusPeriod.objects.filter(
+            valid_on_q(on), status=Status.OFFICIAL, member_id__in=holders
+        ).values_list("member_id", flat=True)
+    )
     assert holders == official
     n = Post.objects.count()
     again = io.StringIO()

@@ -14,8 +14,12 @@ from chibo.cadres.services import DecisionInfo
 from .conftest import ON, admit
 from .test_api import cadres  # noqa: F401 (the fixture)
 
-LABELS = {"vi": "Chức vụ kiêm nhiệm", "en": "Other roles held at the same time", "ko": "겸임 직무",
-          "fa": "نقش‌های هم‌زمان"}
+LABELS = {
+    "vi": "Chức vụ kiêm nhiệm",
+    "en": "Other roles held at the same time",
+    "ko": "겸임 직무",
+    "fa": "نقش‌های هم‌زمان",
+}
 
 
 @pytest.mark.django_db
@@ -46,9 +50,16 @@ def test_pages_of_another_cell_are_404(cadres, personas):  # noqa: F811
 @pytest.mark.django_db
 def test_the_staff_list_shows_seconded_cadres(tree, personas):
     m = admit(tree["GX2"], "Hoàng Văn Biệt")
-    services.secondment_record(actor=None, member=m, from_org=tree["GX2"], to_org=tree["GY1"],
-                               post_held="Phó Bí thư Đảng ủy xã", valid_from=ON, valid_to=dt.date(2023, 3, 1),
-                               decision=DecisionInfo("12-QĐ/TU", dt.date(2021, 2, 20)))
+    services.secondment_record(
+        actor=None,
+        member=m,
+        from_org=tree["GX2"],
+        to_org=tree["GY1"],
+        post_held="Phó Bí thư Đảng ủy xã",
+        valid_from=ON,
+        valid_to=dt.date(2023, 3, 1),
+        decision=DecisionInfo("12-QĐ/TU", dt.date(2021, 2, 20)),
+    )
     c = Client()
     c.force_login(personas["admin"])
     receiving = c.get("/cadres/units/ORG-GY1/", {"as_of": "2022-01-01"}).content.decode()
@@ -64,7 +75,9 @@ def test_the_summary_page_and_its_htmx_fragment(cadres, personas):  # noqa: F811
     c.force_login(personas["admin"])
     r = c.get("/cadres/", {"under": "ORG-P1", "as_of": "2021-07-01"})
     assert r.status_code == 200 and "33.3" in r.content.decode()
-    frag = c.get("/cadres/", {"under": "ORG-P1", "as_of": "2021-07-01"}, headers={"HX-Request": "true"})
+    frag = c.get(
+        "/cadres/", {"under": "ORG-P1", "as_of": "2021-07-01"}, headers={"HX-Request": "true"}
+    )
     assert frag.status_code == 200 and "<html" not in frag.content.decode()
     bad = c.get("/cadres/", {"as_of": "2021-13-01", "from": "2022-01-01"})
     assert bad.status_code == 200 and "YYYY-MM-DD" in bad.content.decode()
