@@ -238,6 +238,7 @@ def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str,
         token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:8],
                                         expires_at=timezone.now() + dt.timedelta(days=1))
         out["tokens"][name] = token.pk
+    out.update(_build_cadres(orgs, out["members"]))
     for case in CASES:
         anchor_path = orgs[case.anchor].version_on(day).path
         out["reads"][case.anchor] = read_log(actor=users["admin"], target=users[case.owner],
@@ -272,6 +273,33 @@ def _build_meetings(orgs: dict[str, Organization], member_pks: dict[str, int]) -
 
 def _meeting_part(part: str) -> Callable[[Case, Any, Any], list[str]]:
     return lambda case, tree, world: [str(world["meetings"][case.deep][part])]
+def _build_cadres(orgs: dict[str, Organization], member_pks: dict[str, int]) -> dict[str, Any]:
+    """Cadre records of every kind a route takes, at each case's deep unit (its canary member)."""
+    from chibo.cadres import models as cadres
+    from chibo.members.models import Member
+
+    day = dt.date(2021, 3, 1)
+    out: dict[str, Any] = {"posts": {}, "courses": {}, "contests": {}, "watches": {}, "secondments": {}}
+    for case in CASES:
+        deep = orgs[case.deep]
+        member = Member.objects.get(pk=member_pks[case.deep])
+        parent = deep.version_on(day).parent
+        out["posts"][case.deep] = cadres.Post.objects.create(
+            org=deep, member=member, position="secretary", valid_from=day).pk
+        out["courses"][case.deep] = cadres.TrainingCourse.objects.create(
+            organizer=deep, topic="Canary course", kind="skills", starts_on=day, ends_on=day).pk
+        out["contests"][case.deep] = cadres.Contest.objects.create(organizer=deep, title="Canary contest",
+                                                                   year=2023).pk
+        out["watches"][case.deep] = cadres.WatchAssignment.objects.create(
+            watcher=member, committee=parent, unit=deep, valid_from=day).pk
+        out["secondments"][case.deep] = cadres.Secondment.objects.create(
+            member=member, from_org=deep, to_org=deep, post_held="Canary", decision_no="1", decision_date=day,
+            valid_from=day).pk
+    return out
+
+
+def _cadre(kind: str) -> Callable[[Case, Any, Any], list[str]]:
+    return lambda case, tree, world: [str(world[kind][case.deep])]
 
 
 def _path(org: Organization) -> str:
@@ -316,6 +344,11 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
     "meetings.vote": (_meeting_part("vote"), "org.view"),
     "meetings.resolution": (_meeting_part("resolution"), "org.view"),
     "meetings.task": (_meeting_part("task"), "org.view"),
+    "cadres.post": (_cadre("posts"), "member.view"),
+    "cadres.trainingcourse": (_cadre("courses"), "member.view"),
+    "cadres.contest": (_cadre("contests"), "member.view"),
+    "cadres.watchassignment": (_cadre("watches"), "member.view"),
+    "cadres.secondment": (_cadre("secondments"), "member.view"),
 }
 
 # Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
@@ -335,6 +368,10 @@ ROUTE_MODELS: dict[str, str] = {
         "detail", "agenda", "notice", "cancel", "hold", "vote", "minutes", "amend", "print", "resolution",
         "task")},
     "meetings:task_done": "meetings.task",
+    "cadres:cadre": "members.member",
+    "cadres:post": "cadres.post",
+    "cadres:course": "cadres.trainingcourse",
+    "cadres:contest": "cadres.contest",
 }
 
 

@@ -48,6 +48,8 @@ DEFAULTS: list[tuple[str, Any, str, dt.date, str, str, str]] = [
     ("cell.min_official_members", 3, "members", D(2011, 1, 19), "Charter Art. 24.1", C, ""),
     ("cell.committee_threshold", 9, "members", D(2011, 1, 19), "Charter Art. 24.4", C,
      gettext_noop("From 9 official members a cell elects a cell committee")),
+    ("cell.deputies_without_committee", 1, "members", D(2011, 1, 19), "Charter Art. 24.4", C,
+     gettext_noop("Below the committee threshold a cell elects a secretary and, if needed, one deputy")),
     ("meeting.min_duration_minutes", 90, "minutes", D(2025, 10, 28), "HD 42-HD/BTCTW", C, gettext_noop("120 if combined")),
     ("meeting.min_duration_combined_minutes", 120, "minutes", D(2025, 10, 28), "HD 42-HD/BTCTW", C,
      gettext_noop("When the thematic and the regular meeting are held together")),

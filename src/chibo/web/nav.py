@@ -44,6 +44,7 @@ ENTRIES: list[Entry] = [
     Entry("orgs:tree", _("Organization tree"), "org.view"),
     Entry("members:list", _("Party members"), "member.view"),
     Entry("meetings:index", _("Meetings"), "org.view"),
+    Entry("cadres:summary", _("Cadres"), "member.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),
     Entry("restructuring:check", _("Restructuring"), test=_plans_restructuring),
