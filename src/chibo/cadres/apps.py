@@ -6,3 +6,8 @@ class CadresConfig(AppConfig):
     name = "chibo.cadres"
     label = "cadres"
     verbose_name = _("Cadres")
+
+    def ready(self) -> None:
+        from . import history
+
+        history.register()

@@ -52,6 +52,9 @@ KEY_LABELS: dict[str, str] = {
     "transfer.temporary.min_months": gettext_noop("Shortest temporary transfer"),
     "transfer.temporary.max_months": gettext_noop("Longest temporary transfer"),
     "cell.min_official_members": gettext_noop("Official members needed to form a cell"),
+    "cell.deputies_without_committee": gettext_noop(
+        "Deputy secretaries a cell without a committee may elect"
+    ),
     "cell.committee_threshold": gettext_noop("Official members from which a cell elects a committee"),
     "meeting.min_duration_minutes": gettext_noop("Shortest cell meeting"),
     "meeting.min_duration_combined_minutes": gettext_noop(
