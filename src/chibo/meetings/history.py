@@ -9,7 +9,6 @@ from chibo.core.history import register_actions, register_fields
 
 def register() -> None:
     register_actions({
-        "meeting.demo_build": gettext_lazy("Demo meetings written"),
         "meeting.schedule": gettext_lazy("Meeting scheduled"),
         "meeting.agenda": gettext_lazy("Agenda changed"),
         "meeting.notice": gettext_lazy("Notice of the meeting sent"),
