@@ -65,8 +65,8 @@ FIGURES: list[SeedFigure] = [
                "orgs.district_committees", QN, as_of=D(2025, 7, 1)),
     SeedFigure("reform-2025", "Quảng Ninh, 1 July 2025: commune-level party committees (54 communes, wards, "
                "special zones)", 54, "orgs.commune_committees", QN, as_of=D(2025, 7, 1)),
-    SeedFigure("reform-2025", "Quảng Ninh, 1 July 2025: grassroots party organizations kept through the reform",
-               674, "orgs.grassroots", QN, as_of=D(2025, 7, 1)),
+    SeedFigure("reform-2025", "Quảng Ninh, 30 June 2025 (the day before the reform): grassroots party "
+               "organizations", 674, "orgs.grassroots", QN, as_of=D(2025, 6, 30)),
     # --- waiting for a capability that is not built yet ------------------------------------------
     SeedFigure("000", "Tuyên Quang, 2024: party cell secretaries rated “completed tasks well” or higher (%)", 96.3,
                "evaluation.secretaries_rated_well", TQ, start=D(2024, 1, 1), end=D(2024, 12, 31),
