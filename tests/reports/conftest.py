@@ -23,11 +23,35 @@ D = dt.date
 PEOPLE = [
     ("CA", "Nguyễn Văn An", "male", "01", Occupation.STUDENT, D(2020, 3, 1), None),
     ("CA", "Trần Thị Bình", "female", "02", Occupation.PRIVATE_ENTERPRISE, D(2021, 5, 1), None),
-    ("CA", "=HYPERLINK(\"x\")", "female", "01", Occupation.FARMER, D(2020, 6, 1), (EventType.EXPELLED, D(2022, 2, 1))),
+    (
+        "CA",
+        '=HYPERLINK("x")',
+        "female",
+        "01",
+        Occupation.FARMER,
+        D(2020, 6, 1),
+        (EventType.EXPELLED, D(2022, 2, 1)),
+    ),
     ("CB", "Lê Văn Cường", "male", "01", Occupation.STUDENT, D(2022, 1, 10), None),
-    ("CB", "Phạm Thị Dung", "female", "03", Occupation.AGENCY, D(2020, 2, 1), (EventType.WITHDRAWN, D(2023, 3, 1))),
+    (
+        "CB",
+        "Phạm Thị Dung",
+        "female",
+        "03",
+        Occupation.AGENCY,
+        D(2020, 2, 1),
+        (EventType.WITHDRAWN, D(2023, 3, 1)),
+    ),
     ("GX2", "Hoàng Văn Em", "male", "01", Occupation.PRIVATE_ENTERPRISE, D(2021, 9, 1), None),
-    ("CY1", "Vũ Thị Giang", "female", "01", Occupation.STUDENT, D(2020, 4, 1), (EventType.DECEASED, D(2024, 1, 5))),
+    (
+        "CY1",
+        "Vũ Thị Giang",
+        "female",
+        "01",
+        Occupation.STUDENT,
+        D(2020, 4, 1),
+        (EventType.DECEASED, D(2024, 1, 5)),
+    ),
     ("CY1", "Đỗ Văn Hải", "male", "05", Occupation.OTHER, D(2023, 6, 1), None),
 ]
 
@@ -35,9 +59,16 @@ PEOPLE = [
 def admit(tree, cell: str, name: str, gender: str, ethnicity: str, occupation: str, on: dt.date):
     return services.member_admit(
         actor=None,
-        person=PersonData(full_name=name, gender=gender, birth_date=D(1990, 1, 1), ethnicity=ethnicity,
-                          occupation=occupation),
-        cell=tree[cell], decision=DecisionInfo(number=f"{cell}-{on}", date=on, issuer="Đảng ủy"), ceremony_date=on,
+        person=PersonData(
+            full_name=name,
+            gender=gender,
+            birth_date=D(1990, 1, 1),
+            ethnicity=ethnicity,
+            occupation=occupation,
+        ),
+        cell=tree[cell],
+        decision=DecisionInfo(number=f"{cell}-{on}", date=on, issuer="Đảng ủy"),
+        ceremony_date=on,
     )
 
 

@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.core.paths import subtree_q
 from chibo.core.validtime import valid_on_q
-from chibo.reports.registry import AS_OF, COUNT, PERIOD, Column, Indicator, Listing, Question, register
+from chibo.reports.registry import (
+    AS_OF,
+    COUNT,
+    PERIOD,
+    Column,
+    Indicator,
+    Listing,
+    Question,
+    register,
+)
 
 from . import kinds as K
 from . import selectors
@@ -54,16 +63,35 @@ def _counter(kinds: tuple[str, ...] | None, key: str) -> Any:
         if kinds is None:
             return sum(n for k, n in counts.items() if k != K.GRASSROOTS_ORGANIZATION)
         return counts.get(key, 0)
+
     return count
 
 
-def _orgs(key: str, name: Any, definition: Any, kinds: tuple[str, ...] | None, count_key: str, order: int,
-          tags: tuple[str, ...] = ()) -> Indicator:
+def _orgs(
+    key: str,
+    name: Any,
+    definition: Any,
+    kinds: tuple[str, ...] | None,
+    count_key: str,
+    order: int,
+    tags: tuple[str, ...] = (),
+) -> Indicator:
     return Indicator(
-        key=key, name=name, definition=definition, unit=COUNT, kind=AS_OF, app="orgs", group="orgs",
-        order=order, tags=tags,
-        numerator=Listing(records=lambda q: _under_on(q, kinds), columns=VERSION_COLUMNS,
-                          count=_counter(kinds, count_key), label=_("Organizations")),
+        key=key,
+        name=name,
+        definition=definition,
+        unit=COUNT,
+        kind=AS_OF,
+        app="orgs",
+        group="orgs",
+        order=order,
+        tags=tags,
+        numerator=Listing(
+            records=lambda q: _under_on(q, kinds),
+            columns=VERSION_COLUMNS,
+            count=_counter(kinds, count_key),
+            label=_("Organizations"),
+        ),
     )
 
 
@@ -80,41 +108,109 @@ def _changes(q: Question, types: tuple[str, ...] | None) -> QuerySet[OrgEvent]:
 
 
 register(
-    _orgs("orgs.all", _("Organizations"),
-          _("Every party organization under the node (not the node itself) on the date."), None, "", 10,
-          ("dashboard",)),
-    _orgs("orgs.grassroots", _("Grassroots party organizations"),
-          _("Grassroots party committees and grassroots party cells under the node on the date."),
-          GRASSROOTS_KINDS, K.GRASSROOTS_ORGANIZATION, 20, ("dashboard", "trend")),
-    _orgs("orgs.grassroots_committees", _("Grassroots party committees"),
-          _("Grassroots party committees under the node on the date."),
-          (K.GRASSROOTS_COMMITTEE,), K.GRASSROOTS_COMMITTEE, 21),
-    _orgs("orgs.grassroots_cells", _("Grassroots party cells"),
-          _("Party cells that are grassroots organizations, under the node on the date."),
-          (K.GRASSROOTS_CELL,), K.GRASSROOTS_CELL, 22),
-    _orgs("orgs.components", _("Component party committees"),
-          _("Component party committees (under grassroots party committees) under the node on the date."),
-          (K.COMPONENT,), K.COMPONENT, 30, ("dashboard",)),
-    _orgs("orgs.party_cells", _("Party cells under grassroots committees"),
-          _("Party cells under grassroots party committees or their components, under the node on the date."),
-          (K.PARTY_CELL,), K.PARTY_CELL, 40, ("dashboard", "trend")),
-    _orgs("orgs.district_committees", _("District-level party committees"),
-          _("District-level party committees under the node on the date (abolished on 1 July 2025)."),
-          (K.DISTRICT,), K.DISTRICT, 50, ("dashboard",)),
-    _orgs("orgs.commune_committees", _("Commune-level party committees"),
-          _("Commune-level party committees (from 1 July 2025) under the node on the date."),
-          (K.COMMUNE_LEVEL,), K.COMMUNE_LEVEL, 60, ("dashboard",)),
-    Indicator(
-        key="orgs.changes", name=_("Structural changes"), unit=COUNT, kind=PERIOD, app="orgs", group="orgs",
-        order=70,
-        definition=_("Establishments, renames, moves, reclassifications, mergers, splits and dissolutions "
-                     "of the node or anything under it in the period."),
-        numerator=Listing(records=lambda q: _changes(q, None), columns=EVENT_COLUMNS, label=_("Changes")),
+    _orgs(
+        "orgs.all",
+        _("Organizations"),
+        _("Every party organization under the node (not the node itself) on the date."),
+        None,
+        "",
+        10,
+        ("dashboard",),
+    ),
+    _orgs(
+        "orgs.grassroots",
+        _("Grassroots party organizations"),
+        _("Grassroots party committees and grassroots party cells under the node on the date."),
+        GRASSROOTS_KINDS,
+        K.GRASSROOTS_ORGANIZATION,
+        20,
+        ("dashboard", "trend"),
+    ),
+    _orgs(
+        "orgs.grassroots_committees",
+        _("Grassroots party committees"),
+        _("Grassroots party committees under the node on the date."),
+        (K.GRASSROOTS_COMMITTEE,),
+        K.GRASSROOTS_COMMITTEE,
+        21,
+    ),
+    _orgs(
+        "orgs.grassroots_cells",
+        _("Grassroots party cells"),
+        _("Party cells that are grassroots organizations, under the node on the date."),
+        (K.GRASSROOTS_CELL,),
+        K.GRASSROOTS_CELL,
+        22,
+    ),
+    _orgs(
+        "orgs.components",
+        _("Component party committees"),
+        _(
+            "Component party committees (under grassroots party committees) under the node on the date."
+        ),
+        (K.COMPONENT,),
+        K.COMPONENT,
+        30,
+        ("dashboard",),
+    ),
+    _orgs(
+        "orgs.party_cells",
+        _("Party cells under grassroots committees"),
+        _(
+            "Party cells under grassroots party committees or their components, under the node on the date."
+        ),
+        (K.PARTY_CELL,),
+        K.PARTY_CELL,
+        40,
+        ("dashboard", "trend"),
+    ),
+    _orgs(
+        "orgs.district_committees",
+        _("District-level party committees"),
+        _("District-level party committees under the node on the date (abolished on 1 July 2025)."),
+        (K.DISTRICT,),
+        K.DISTRICT,
+        50,
+        ("dashboard",),
+    ),
+    _orgs(
+        "orgs.commune_committees",
+        _("Commune-level party committees"),
+        _("Commune-level party committees (from 1 July 2025) under the node on the date."),
+        (K.COMMUNE_LEVEL,),
+        K.COMMUNE_LEVEL,
+        60,
+        ("dashboard",),
     ),
     Indicator(
-        key="orgs.mergers", name=_("Mergers"), unit=COUNT, kind=PERIOD, app="orgs", group="orgs", order=71,
+        key="orgs.changes",
+        name=_("Structural changes"),
+        unit=COUNT,
+        kind=PERIOD,
+        app="orgs",
+        group="orgs",
+        order=70,
+        definition=_(
+            "Establishments, renames, moves, reclassifications, mergers, splits and dissolutions "
+            "of the node or anything under it in the period."
+        ),
+        numerator=Listing(
+            records=lambda q: _changes(q, None), columns=EVENT_COLUMNS, label=_("Changes")
+        ),
+    ),
+    Indicator(
+        key="orgs.mergers",
+        name=_("Mergers"),
+        unit=COUNT,
+        kind=PERIOD,
+        app="orgs",
+        group="orgs",
+        order=71,
         definition=_("Mergers of organizations under the node in the period."),
-        numerator=Listing(records=lambda q: _changes(q, (EventType.MERGE,)), columns=EVENT_COLUMNS,
-                          label=_("Changes")),
+        numerator=Listing(
+            records=lambda q: _changes(q, (EventType.MERGE,)),
+            columns=EVENT_COLUMNS,
+            label=_("Changes"),
+        ),
     ),
 )

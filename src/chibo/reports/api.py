@@ -21,13 +21,22 @@ from .compute import BadQuestion, ask, compute
 from .registry import all_indicators
 from .serialize import indicator_dict
 
-PARAMS = [OpenApiParameter(n, t) for n, t in (
-    ("indicator", OpenApiTypes.STR), ("under", OpenApiTypes.STR), ("as_of", OpenApiTypes.DATE),
-    ("from", OpenApiTypes.DATE), ("to", OpenApiTypes.DATE), ("compare_as_of", OpenApiTypes.DATE),
-    ("compare_from", OpenApiTypes.DATE), ("compare_to", OpenApiTypes.DATE))]
+PARAMS = [
+    OpenApiParameter(n, t)
+    for n, t in (
+        ("indicator", OpenApiTypes.STR),
+        ("under", OpenApiTypes.STR),
+        ("as_of", OpenApiTypes.DATE),
+        ("from", OpenApiTypes.DATE),
+        ("to", OpenApiTypes.DATE),
+        ("compare_as_of", OpenApiTypes.DATE),
+        ("compare_from", OpenApiTypes.DATE),
+        ("compare_to", OpenApiTypes.DATE),
+    )
+]
 
 
-class ReportViewSet(ScopedViewSetMixin, viewsets.ViewSet):
+class ReportViewSet(ScopedViewSetMixin, viewsets.ViewSet):  # type: ignore[misc]
     """Indicators and their values for a node of the caller's scope (`report.view`)."""
 
     scope_area = "report"
@@ -44,9 +53,14 @@ class ReportViewSet(ScopedViewSetMixin, viewsets.ViewSet):
         g = request.query_params
 
         def one(prefix: str) -> dict[str, Any]:
-            ind, q = ask(user=request.user, indicator=(g.get("indicator") or "").strip(),
-                         under=(g.get("under") or "").strip() or None, as_of=g.get(prefix + "as_of"),
-                         start=g.get(prefix + "from"), end=g.get(prefix + "to"))
+            ind, q = ask(
+                user=request.user,
+                indicator=(g.get("indicator") or "").strip(),
+                under=(g.get("under") or "").strip() or None,
+                as_of=g.get(prefix + "as_of"),
+                start=g.get(prefix + "from"),
+                end=g.get(prefix + "to"),
+            )
             return compute(ind, q).as_dict()
 
         try:

@@ -41,9 +41,13 @@ def parse_date(raw: str | None, name: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise BadQuestion(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw}, field=name) from exc
+        raise BadQuestion(
+            _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw}, field=name
+        ) from exc
     if day < EARLIEST:
-        raise BadQuestion(_("There are no records before 1930: %(date)s.") % {"date": day.isoformat()}, field=name)
+        raise BadQuestion(
+            _("There are no records before 1930: %(date)s.") % {"date": day.isoformat()}, field=name
+        )
     return day
 
 
@@ -52,22 +56,33 @@ def node_get(*, user: Any, code: str) -> Organization:
     try:
         return Organization.objects.restrict(user, REPORT).get(code=code)
     except Organization.DoesNotExist as exc:
-        raise BadQuestion(_("No organization with this code in your scope."), status=404, field="under") from exc
+        raise BadQuestion(
+            _("No organization with this code in your scope."), status=404, field="under"
+        ) from exc
 
 
 def indicator_get(key: str) -> Indicator:
     try:
         return get(key)
     except UnknownIndicator as exc:
-        raise BadQuestion(_("Unknown indicator “%(key)s”.") % {"key": key}, status=404, field="indicator") from exc
+        raise BadQuestion(
+            _("Unknown indicator “%(key)s”.") % {"key": key}, status=404, field="indicator"
+        ) from exc
 
 
 def period_default(on: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(on.year, 1, 1), on
 
 
-def ask(*, user: Any, indicator: str, under: str | None, as_of: str | None = None, start: str | None = None,
-        end: str | None = None) -> tuple[Indicator, Question]:
+def ask(
+    *,
+    user: Any,
+    indicator: str,
+    under: str | None,
+    as_of: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> tuple[Indicator, Question]:
     """Check a question given as text (a page's or the API's parameters)."""
     ind = indicator_get(indicator)
     org = node_get(user=user, code=under) if under else None
@@ -75,8 +90,15 @@ def ask(*, user: Any, indicator: str, under: str | None, as_of: str | None = Non
     return ind, question(ind, user=user, org=org, as_of=day, start=first, end=last)
 
 
-def question(ind: Indicator, *, user: Any, org: Organization | None, as_of: dt.date | None = None,
-             start: dt.date | None = None, end: dt.date | None = None) -> Question:
+def question(
+    ind: Indicator,
+    *,
+    user: Any,
+    org: Organization | None,
+    as_of: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Question:
     if ind.kind == AS_OF:
         return Question(user=user, org=org, as_of=as_of or end or today())
     if start is None and end is None and as_of is not None:
@@ -84,8 +106,11 @@ def question(ind: Indicator, *, user: Any, org: Organization | None, as_of: dt.d
     end = end or today()
     start = start or dt.date(end.year, 1, 1)
     if start > end:
-        raise BadQuestion(_("The period ends before it starts (%(start)s – %(end)s).")
-                          % {"start": start.isoformat(), "end": end.isoformat()}, field="from")
+        raise BadQuestion(
+            _("The period ends before it starts (%(start)s – %(end)s).")
+            % {"start": start.isoformat(), "end": end.isoformat()},
+            field="from",
+        )
     return Question(user=user, org=org, start=start, end=end)
 
 
@@ -157,5 +182,11 @@ def target_of(ind: Indicator, q: Question) -> float | None:
 def compute(ind: Indicator, q: Question, *, version: int | None = None) -> Result:
     num = ind.numerator.number(q)
     den = ind.denominator.number(q) if ind.denominator is not None else None
-    return Result(indicator=ind, question=q, numerator=num, denominator=den, target=target_of(ind, q),
-                  data_version=data_version() if version is None else version)
+    return Result(
+        indicator=ind,
+        question=q,
+        numerator=num,
+        denominator=den,
+        target=target_of(ind, q),
+        data_version=data_version() if version is None else version,
+    )

@@ -58,8 +58,15 @@ def _sheet_name(title: str, used: set[str]) -> str:
 def to_xlsx(tables: Sequence[Table]) -> bytes:
     """One sheet per table."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     bold = book.add_format({"bold": True})
     datefmt = book.add_format({"num_format": "yyyy-mm-dd"})
     used: set[str] = set()
@@ -70,7 +77,7 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
         for r, row in enumerate(table.rows, start=1):
             for col, value in enumerate(map(cell, row)):
                 if isinstance(value, dt.date):
-                    ws.write_datetime(r, col, dt.datetime(value.year, value.month, value.day), datefmt)
+                    ws.write_datetime(r, col, value, datefmt)
                 elif isinstance(value, (int, float)):
                     ws.write_number(r, col, value)
                 else:

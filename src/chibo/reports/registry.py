@@ -103,7 +103,13 @@ class Indicator:
         return KINDS[self.kind]
 
     def part(self, name: str) -> Listing | None:
-        return self.numerator if name == NUMERATOR else self.denominator if name == DENOMINATOR else None
+        return (
+            self.numerator
+            if name == NUMERATOR
+            else self.denominator
+            if name == DENOMINATOR
+            else None
+        )
 
 
 class UnknownIndicator(KeyError):

@@ -26,13 +26,21 @@ PAGE_SIZE = 50
 
 
 def bad(request: HttpRequest, exc: BadQuestion) -> HttpResponse:
-    return render(request, "web/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+    return render(
+        request, "web/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+    )
 
 
 def _ask(request: HttpRequest, prefix: str = "") -> tuple[Indicator, Question]:
     g = request.GET
-    return ask(user=request.user, indicator=g.get("indicator", "").strip(), under=g.get("under", "").strip() or None,
-               as_of=g.get(prefix + "as_of"), start=g.get(prefix + "from"), end=g.get(prefix + "to"))
+    return ask(
+        user=request.user,
+        indicator=g.get("indicator", "").strip(),
+        under=g.get("under", "").strip() or None,
+        as_of=g.get(prefix + "as_of"),
+        start=g.get(prefix + "from"),
+        end=g.get(prefix + "to"),
+    )
 
 
 def query_string(q: Question, ind: Indicator, **extra: str) -> str:
@@ -53,7 +61,9 @@ def result_view(result: Result) -> dict[str, Any]:
     return {
         "r": result,
         "numerator_qs": query_string(q, ind, part=NUMERATOR),
-        "denominator_qs": query_string(q, ind, part=DENOMINATOR) if ind.denominator is not None else "",
+        "denominator_qs": query_string(q, ind, part=DENOMINATOR)
+        if ind.denominator is not None
+        else "",
     }
 
 
@@ -75,8 +85,11 @@ def value(request: HttpRequest) -> HttpResponse:
             results.append(result_view(compute(ind, other)))
     except BadQuestion as exc:
         return bad(request, exc)
-    return render(request, "reports/value.html", {"indicator": ind, "q": q, "results": results,
-                                                  "period": ind.kind == PERIOD})
+    return render(
+        request,
+        "reports/value.html",
+        {"indicator": ind, "q": q, "results": results, "period": ind.kind == PERIOD},
+    )
 
 
 def _listing(request: HttpRequest) -> tuple[Indicator, Question, Listing, str]:
@@ -84,7 +97,9 @@ def _listing(request: HttpRequest) -> tuple[Indicator, Question, Listing, str]:
     part = request.GET.get("part", NUMERATOR) or NUMERATOR
     listing = ind.part(part)
     if listing is None:
-        raise BadQuestion(_("This indicator has no list “%(part)s”.") % {"part": part}, field="part")
+        raise BadQuestion(
+            _("This indicator has no list “%(part)s”.") % {"part": part}, field="part"
+        )
     return ind, q, listing, part
 
 
@@ -98,7 +113,7 @@ def _node_path(q: Question) -> str:
 def _log(request: HttpRequest, ind: Indicator, q: Question, listing: Listing, purpose: str) -> None:
     if not listing.logged:
         return
-    target = q.org if q.org is not None else request.user
+    target: Any = q.org if q.org is not None else request.user
     read_log(actor=request.user, target=target, org_path=_node_path(q), purpose=purpose)
 
 
@@ -116,26 +131,51 @@ def drill(request: HttpRequest) -> HttpResponse:
     headers = [str(c.header) for c in listing.columns]
     if fmt:
         _log(request, ind, q, listing, "export")
-        audit_log(actor=request.user, action="report.export", target=q.org, org_path=_node_path(q),
-                  after={"indicator": ind.key, "part": part, "format": fmt, "query": query_string(q, ind)})
-        table = exporting.Table(title=str(ind.name), headers=headers,
-                                rows=([c.value(obj) for c in listing.columns] for obj in records.iterator()))
+        audit_log(
+            actor=request.user,
+            action="report.export",
+            target=q.org,
+            org_path=_node_path(q),
+            after={
+                "indicator": ind.key,
+                "part": part,
+                "format": fmt,
+                "query": query_string(q, ind),
+            },
+        )
+        table = exporting.Table(
+            title=str(ind.name),
+            headers=headers,
+            rows=([c.value(obj) for c in listing.columns] for obj in records.iterator()),
+        )
         name = f"{ind.key}-{part}-{q.org.code if q.org else 'all'}"
         if fmt == "csv":
             response = HttpResponse(exporting.to_csv(table), content_type="text/csv; charset=utf-8")
         else:
-            response = HttpResponse(exporting.to_xlsx([table]), content_type=(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+            response = HttpResponse(
+                exporting.to_xlsx([table]),
+                content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     _log(request, ind, q, listing, "report")
     rows = [[c.value(obj) for c in listing.columns] for obj in page.object_list]
-    return render(request, "reports/drill.html", {
-        "indicator": ind, "q": q, "listing": listing, "part": part, "headers": headers, "rows": rows,
-        "page": page, "export_csv": query_string(q, ind, part=part, format="csv"),
-        "export_xlsx": query_string(q, ind, part=part, format="xlsx"),
-    })
+    return render(
+        request,
+        "reports/drill.html",
+        {
+            "indicator": ind,
+            "q": q,
+            "listing": listing,
+            "part": part,
+            "headers": headers,
+            "rows": rows,
+            "page": page,
+            "export_csv": query_string(q, ind, part=part, format="csv"),
+            "export_xlsx": query_string(q, ind, part=part, format="xlsx"),
+        },
+    )
 
 
 @access_policy(SCOPED)
@@ -144,7 +184,9 @@ def seeds(request: HttpRequest) -> HttpResponse:
     rows = seed_rows(user=request.user)
     for row in rows:
         if row["computed"] is not None and row["indicator"]:
-            params = {k: row[k] for k in ("indicator", "under", "as_of", "from", "to") if row.get(k)}
+            params = {
+                k: row[k] for k in ("indicator", "under", "as_of", "from", "to") if row.get(k)
+            }
             row["qs"] = urlencode(params)
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("equal", "differs", "waiting")}
     return render(request, "reports/seeds.html", {"rows": rows, "counts": counts})

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         value.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
         value.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
         value.add_argument("--json", action="store_true", help="Print JSON.")
-        seeds = sub.add_parser("seeds", help="Every seed figure next to the value computed from the records.")
+        seeds = sub.add_parser(
+            "seeds", help="Every seed figure next to the value computed from the records."
+        )
         seeds.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -50,8 +52,14 @@ class Command(BaseCommand):
 
     def do_value(self, opts: dict[str, Any]) -> None:
         try:
-            ind, q = ask(user=system_actor(), indicator=opts["indicator"], under=opts.get("under"),
-                         as_of=opts.get("as_of"), start=opts.get("start"), end=opts.get("end"))
+            ind, q = ask(
+                user=system_actor(),
+                indicator=opts["indicator"],
+                under=opts.get("under"),
+                as_of=opts.get("as_of"),
+                start=opts.get("start"),
+                end=opts.get("end"),
+            )
         except BadQuestion as exc:
             raise CommandError(exc.message) from exc
         data = compute(ind, q).as_dict()
@@ -68,4 +76,6 @@ class Command(BaseCommand):
         for r in rows:
             computed = "—" if r["computed"] is None else r["computed"]
             extra = f" (waits for {r['waits_for']})" if r["waits_for"] else ""
-            self.stdout.write(f"{r['status']:8} {r['seed']:11} {r['expected']!s:>7} {computed!s:>7}  {r['figure']}{extra}")
+            self.stdout.write(
+                f"{r['status']:8} {r['seed']:11} {r['expected']!s:>7} {computed!s:>7}  {r['figure']}{extra}"
+            )
