@@ -9,7 +9,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +20,49 @@ from chibo.core.api import ScopedViewSetMixin
 from .compute import BadQuestion, ask, compute
 from .registry import all_indicators
 from .serialize import indicator_dict
+
+class IndicatorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField()
+    name = serializers.CharField()
+    definition = serializers.CharField()
+    unit = serializers.ChoiceField(choices=["count", "share", "ratio"])
+    kind = serializers.ChoiceField(choices=["as_of", "period"])
+    app = serializers.CharField()
+    source_rule = serializers.CharField(allow_null=True)
+    has_denominator = serializers.BooleanField()
+
+
+class ResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    indicator = serializers.CharField()
+    unit = serializers.CharField()
+    kind = serializers.CharField()
+    under = serializers.CharField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    to = serializers.DateField(allow_null=True)
+    value = serializers.FloatField(allow_null=True)
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField(allow_null=True)
+    target = serializers.FloatField(allow_null=True)
+    meets_target = serializers.BooleanField(allow_null=True)
+    data_version = serializers.IntegerField()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(allow_null=True)  # a Python keyword
+        return fields
+
+
+class ValueSerializer(ResultSerializer):
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["compare"] = ResultSerializer(required=False)
+        return fields
+
+
+class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+
 
 PARAMS = [
     OpenApiParameter(n, t)
@@ -42,12 +85,12 @@ class ReportViewSet(ScopedViewSetMixin, viewsets.ViewSet):  # type: ignore[misc]
     scope_area = "report"
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=IndicatorSerializer(many=True))
     @action(detail=False, methods=["get"])
     def indicators(self, request: Request) -> Response:
         return Response([indicator_dict(i) for i in all_indicators()])
 
-    @extend_schema(parameters=PARAMS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PARAMS, responses={200: ValueSerializer, 400: ErrorSerializer, 404: ErrorSerializer})
     @action(detail=False, methods=["get"])
     def value(self, request: Request) -> Response:
         g = request.query_params
