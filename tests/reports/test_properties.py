@@ -113,7 +113,7 @@ def check_everything(user, orgs, day, end):
                 if ind.kind != AS_OF
                 else question(ind, user=user, org=org, as_of=day)
             )
-            result = compute(ind, q, version=0)
+            result = compute(ind, q, version="0")
             for part, number in ((NUMERATOR, result.numerator), (DENOMINATOR, result.denominator)):
                 listing = ind.part(part)
                 if listing is None:

@@ -26,6 +26,7 @@ from chibo.reports.registry import (
     Indicator,
     Listing,
     Question,
+    cached,
     register,
 )
 
@@ -40,6 +41,7 @@ from .selectors import (
     admissions_count,
     departures_count,
     member_counts,
+    tree_with_counts,
 )
 
 KINH = "01"
@@ -91,10 +93,21 @@ def _status_count(statuses: Iterable[str]) -> Any:
     keys = [str(s) for s in statuses]
 
     def count(q: Question) -> int:
-        counts = member_counts(user=q.user, org=q.org, on=q.on, by="status", statuses=keys)
+        counts = cached(
+            ("members.by_status", *q.key, q.on),
+            lambda: member_counts(user=q.user, org=q.org, on=q.on, by="status"),
+        )
         return sum(n for k, n in counts.items() if k in keys)
 
     return count
+
+
+def members_by_child(q: Question) -> dict[str, int]:
+    """Members in party under each organization directly under the node (one grouped query)."""
+    if q.org is None:
+        return {}
+    tops = tree_with_counts(user=q.user, org=q.org, on=q.on, depth=1)
+    return {child["code"]: child["members"] for top in tops for child in top["children"]}
 
 
 def events(
@@ -200,6 +213,7 @@ register(
             "Probationary, official and exempt members officially affiliated under the node on the date."
         ),
         numerator=IN_PARTY_LIST,
+        by_child=members_by_child,
     ),
     _status_indicator("members.probationary", Status.PROBATIONARY, _("Probationary members"), 11),
     _status_indicator("members.official", Status.OFFICIAL, _("Official members"), 12),

@@ -21,6 +21,7 @@ from .compute import BadQuestion, ask, compute
 from .registry import all_indicators
 from .serialize import indicator_dict
 
+
 class IndicatorSerializer(serializers.Serializer):  # type: ignore[type-arg]
     key = serializers.CharField()
     name = serializers.CharField()
@@ -44,7 +45,7 @@ class ResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
     denominator = serializers.IntegerField(allow_null=True)
     target = serializers.FloatField(allow_null=True)
     meets_target = serializers.BooleanField(allow_null=True)
-    data_version = serializers.IntegerField()
+    data_version = serializers.CharField()
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -90,7 +91,10 @@ class ReportViewSet(ScopedViewSetMixin, viewsets.ViewSet):  # type: ignore[misc]
     def indicators(self, request: Request) -> Response:
         return Response([indicator_dict(i) for i in all_indicators()])
 
-    @extend_schema(parameters=PARAMS, responses={200: ValueSerializer, 400: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        parameters=PARAMS,
+        responses={200: ValueSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
     @action(detail=False, methods=["get"])
     def value(self, request: Request) -> Response:
         g = request.query_params

@@ -10,14 +10,17 @@ one), so the same question at the same data version gives the same number.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from chibo.core.models import AuditEvent
 from chibo.core.paths import segments
+from chibo.core.scoping import resolve_scope
 from chibo.core.validtime import today
 from chibo.orgs.models import Organization
 from chibo.rules.selectors import MissingRule, rule
@@ -114,9 +117,17 @@ def question(
     return Question(user=user, org=org, start=start, end=end)
 
 
-def data_version() -> int:
-    """The id of the last audit event: what the data looked like when a figure was computed."""
-    return int(AuditEvent.objects.aggregate(n=Max("id"))["n"] or 0)
+def data_version() -> str:
+    """The id and hash of the last audit event (every write writes one; the trail is hash-chained):
+    what the data looked like when a figure was computed."""
+    # exports change nothing: their events (written as figures leave) do not make a new version
+    last = (
+        AuditEvent.objects.exclude(action__endswith=".export")
+        .order_by("-id")
+        .values_list("id", "hash")
+        .first()
+    )
+    return f"{last[0]}-{last[1][:12]}" if last else "0"
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,7 @@ class Result:
     numerator: int
     denominator: int | None
     target: float | None
-    data_version: int
+    data_version: str
 
     @property
     def value(self) -> float | int | None:
@@ -179,14 +190,72 @@ def target_of(ind: Indicator, q: Question) -> float | None:
         return None
 
 
-def compute(ind: Indicator, q: Question, *, version: int | None = None) -> Result:
+def _scope_key(user: Any) -> str:
+    parts = []
+    for action in (REPORT, "org.view", "member.view", "member.view_sensitive"):
+        scope = resolve_scope(user, action)
+        parts.append("*" if scope.everything else ",".join(sorted(scope.paths)))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def remember(parts: tuple[Any, ...], user: Any, version: str, fn: Callable[[], Any]) -> Any:
+    """`fn()`, kept in the cache under the data version and the user's scope."""
+    if version == "0":
+        return fn()
+    key = (
+        "chibo-report:"
+        + hashlib.sha256(repr((parts, _scope_key(user), version)).encode()).hexdigest()
+    )
+    hit = cache.get(key)
+    if hit is None:
+        hit = fn()
+        cache.set(key, hit, 24 * 3600)
+    return hit
+
+
+def compute(
+    ind: Indicator, q: Question, *, version: str | None = None, use_cache: bool = True
+) -> Result:
+    """The value; kept in the cache under the data version and the user's scope (the same
+    question on the same data gives the same number, so a kept one is never stale)."""
+    version = data_version() if version is None else version
+    key = None
+    if use_cache and version != "0":
+        key = (
+            "chibo-report:"
+            + hashlib.sha256(
+                repr(
+                    (
+                        ind.key,
+                        _scope_key(q.user),
+                        getattr(q.org, "pk", None),
+                        q.as_of,
+                        q.start,
+                        q.end,
+                        version,
+                    )
+                ).encode()
+            ).hexdigest()
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            return Result(
+                indicator=ind,
+                question=q,
+                numerator=hit[0],
+                denominator=hit[1],
+                target=target_of(ind, q),
+                data_version=version,
+            )
     num = ind.numerator.number(q)
     den = ind.denominator.number(q) if ind.denominator is not None else None
+    if key is not None:
+        cache.set(key, (num, den), 24 * 3600)
     return Result(
         indicator=ind,
         question=q,
         numerator=num,
         denominator=den,
         target=target_of(ind, q),
-        data_version=data_version() if version is None else version,
+        data_version=version,
     )

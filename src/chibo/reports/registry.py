@@ -13,8 +13,10 @@ which `ReportsConfig.ready()` imports (`autodiscover_modules("indicators")`, as 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,11 @@ class Question:
     as_of: dt.date | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        user = getattr(self.user, "pk", None) or id(self.user)
+        return (user, getattr(self.org, "pk", None), self.as_of, self.start, self.end)
 
     @property
     def on(self) -> dt.date:
@@ -68,9 +75,12 @@ class Listing:
     logged: bool = False
 
     def number(self, q: Question) -> int:
-        if self.count is not None:
-            return int(self.count(q))
-        return self.records(q).count()
+        return int(
+            cached(
+                ("listing", id(self), *q.key),
+                lambda: self.count(q) if self.count is not None else self.records(q).count(),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,8 @@ class Indicator:
     group: str = ""
     order: int = 0
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # the numerator for each organization directly under the node (by code), in one go
+    by_child: Callable[[Question], dict[str, int]] | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS or self.kind not in KINDS:
@@ -110,6 +122,29 @@ class Indicator:
             if name == DENOMINATOR
             else None
         )
+
+
+_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("chibo_reports_memo", default=None)
+
+
+@contextlib.contextmanager
+def memo() -> Iterator[None]:
+    """Within the block, the same count for the same question is computed once (a dashboard
+    asks for the members on a date for several indicators)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def cached(key: Any, compute: Callable[[], Any]) -> Any:
+    store = _MEMO.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]
 
 
 class UnknownIndicator(KeyError):

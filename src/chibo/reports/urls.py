@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern] = [
     path("value/", views.value, name="value"),
     path("drill/", views.drill, name="drill"),
     path("seeds/", views.seeds, name="seeds"),
+    path("<str:code>/", views.dashboard, name="dashboard"),
+    path("<str:code>/report/", views.periodic, name="periodic"),
 ]
