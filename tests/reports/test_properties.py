@@ -20,7 +20,7 @@ from chibo.members import services as member_services
 from chibo.members.choices import EventType, Occupation
 from chibo.members.services import DecisionInfo, PersonData
 from chibo.orgs import kinds as K
-from chibo.orgs.models import OrgVersion
+from chibo.orgs.models import Organization, OrgVersion
 from chibo.orgs.services import org_establish
 from chibo.reports import registry
 from chibo.reports.compute import compute, question
@@ -121,6 +121,13 @@ def check_everything(user, orgs, day, end):
                 records = list(listing.records(q))
                 assert number == len(records), (ind.key, org and org.code, part, q)
                 assert len({r.pk for r in records}) == len(records), (ind.key, part)
+            if ind.by_child is not None and org is not None:
+                for code, n in ind.by_child(q).items():
+                    child = Organization.objects.get(code=code)
+                    child_q = question(
+                        ind, user=user, org=child, as_of=q.as_of, start=q.start, end=q.end
+                    )
+                    assert n == compute(ind, child_q, version="0").numerator, (ind.key, code)
             yield ind, q, result
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chibo.core.paths import subtree_q
+from chibo.core.paths import SEGMENT_WIDTH, subtree_q
 from chibo.core.validtime import valid_on_q
 from chibo.reports.registry import (
     AS_OF,
@@ -67,6 +67,29 @@ def _counter(kinds: tuple[str, ...] | None, key: str) -> Any:
     return count
 
 
+def _by_child(kinds: tuple[str, ...] | None) -> Any:
+    def by_child(q: Question) -> dict[str, int]:
+        """Organizations of these kinds under each organization directly under the node (not
+        counting the child itself), in one query of paths."""
+        if q.org is None:
+            return {}
+        root = q.org.version_on(q.on)
+        if root is None:
+            return {}
+        width = len(root.path) + SEGMENT_WIDTH
+        children = {
+            v.path: v.org.code for v in selectors.org_children(user=q.user, org=q.org, on=q.on)
+        }
+        out = dict.fromkeys(children.values(), 0)
+        for path in _under_on(q, kinds).values_list("path", flat=True):
+            code = children.get(path[:width])
+            if code is not None and len(path) > width:
+                out[code] += 1
+        return out
+
+    return by_child
+
+
 def _orgs(
     key: str,
     name: Any,
@@ -86,6 +109,7 @@ def _orgs(
         group="orgs",
         order=order,
         tags=tags,
+        by_child=_by_child(kinds),
         numerator=Listing(
             records=lambda q: _under_on(q, kinds),
             columns=VERSION_COLUMNS,

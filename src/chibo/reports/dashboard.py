@@ -29,6 +29,7 @@ TREND_KEYS = ("members.total", "orgs.grassroots", "orgs.party_cells")
 STATUS_KEYS = ("members.probationary", "members.official", "members.exempt")
 CHILD_KEYS = ("members.total", "orgs.grassroots")
 TREND_YEARS = 6
+MAX_CHART_CHILDREN = 20
 PERIODS = ("month", "quarter", "half", "year")
 
 STYLE = Style(
@@ -137,15 +138,30 @@ def build(
 ) -> NodeReport:
     """The report of `org` over [start, end]; `both_ends`: the as-of figures on both days (the
     periodic report), else on the end only (the dashboard)."""
+    version = data_version()
+    parts = ("report", org.pk, start, end, both_ends, translation.get_language())
     with memo():
-        return _build(user=user, org=org, start=start, end=end, both_ends=both_ends)
+        report: NodeReport = remember(
+            parts,
+            user,
+            version,
+            functools.partial(
+                _build,
+                user=user,
+                org=org,
+                start=start,
+                end=end,
+                both_ends=both_ends,
+                version=version,
+            ),
+        )
+    return report
 
 
 def _build(
-    *, user: Any, org: Organization, start: dt.date, end: dt.date, both_ends: bool
+    *, user: Any, org: Organization, start: dt.date, end: dt.date, both_ends: bool, version: str
 ) -> NodeReport:
     rtl = translation.get_language_bidi()
-    version = data_version()
     v = org.version_on(end) or org.versions.order_by("-valid_from").first()
     report = NodeReport(
         org=org, name=v.name if v else org.code, start=start, end=end, data_version=version
@@ -261,15 +277,19 @@ def _build(
     )
     report.tables.append(comp)
     if child_rows:
+        # the chart shows the largest (the table lists them all)
+        child_rows_chart = sorted(child_rows, key=lambda row: -(row[1].value or 0))[
+            :MAX_CHART_CHILDREN
+        ]
         bar = (
             pygal.HorizontalBar(**_config(comp.title))
-            if len(child_rows) > 8
+            if len(child_rows_chart) > 8
             else pygal.Bar(**_config(comp.title))
         )
-        names = [row[0] for row in child_rows]
+        names = [row[0] for row in child_rows_chart]
         bar.x_labels = names[::-1] if rtl and not isinstance(bar, pygal.HorizontalBar) else names
         for n, ind in enumerate(child_inds, start=1):
-            values = [row[n].value or 0 for row in child_rows]
+            values = [row[n].value or 0 for row in child_rows_chart]
             bar.add(
                 str(ind.name),
                 values[::-1] if rtl and not isinstance(bar, pygal.HorizontalBar) else values,
