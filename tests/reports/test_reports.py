@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+import zlib
 
 import openpyxl
 import pytest
@@ -380,3 +382,27 @@ def test_period_bounds():
     assert period_bounds("quarter", 2023, 4) == (dt.date(2023, 10, 1), dt.date(2023, 12, 31))
     assert period_bounds("half", 2023, 2) == (dt.date(2023, 7, 1), dt.date(2023, 12, 31))
     assert period_bounds("year", 2023) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("language", "font"), [("vi", b"+Chibo-Noto"), ("ko", b"+Chibo-Noto-KR"), ("fa", b"+Chibo-Naskh")]
+)
+def test_pdf_in_each_language_uses_the_shipped_fonts(client_staff_p1, people, language, font):
+    r = client_staff_p1.get(
+        "/reports/ORG-P1/report/",
+        {"period": "year", "year": "2023", "format": "pdf"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert font in _pdf_text(r.content)
+
+
+def _pdf_text(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams inflated (the font names sit in object streams)."""
+    out = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL):
+        try:
+            out.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(out)
