@@ -169,6 +169,15 @@ def test_scope_a_secretary_counts_only_her_cell(tree, people, secretary_a):
             },
             400,
         ),
+        (
+            {
+                "indicator": "members.total",
+                "under": "ORG-P1",
+                "from": "2024-01-01",
+                "to": "2023-01-01",
+            },
+            400,
+        ),
         ({"indicator": "no.such", "under": "ORG-P1"}, 404),
         ({"indicator": "members.total", "under": "ORG-P2"}, 404),
         ({"indicator": "members.total", "under": "NOPE"}, 404),
@@ -385,7 +394,8 @@ def test_period_bounds():
 
 
 @pytest.mark.parametrize(
-    ("language", "font"), [("vi", b"+Chibo-Noto"), ("ko", b"+Chibo-Noto-KR"), ("fa", b"+Chibo-Naskh")]
+    ("language", "font"),
+    [("vi", b"+Chibo-Noto"), ("ko", b"+Chibo-Noto-KR"), ("fa", b"+Chibo-Naskh")],
 )
 def test_pdf_in_each_language_uses_the_shipped_fonts(client_staff_p1, people, language, font):
     r = client_staff_p1.get(

@@ -90,6 +90,12 @@ def ask(
     ind = indicator_get(indicator)
     org = node_get(user=user, code=under) if under else None
     day, first, last = parse_date(as_of, "as_of"), parse_date(start, "from"), parse_date(end, "to")
+    if first is not None and last is not None and first > last:
+        raise BadQuestion(
+            _("The period ends before it starts (%(start)s – %(end)s).")
+            % {"start": first.isoformat(), "end": last.isoformat()},
+            field="from",
+        )
     return ind, question(ind, user=user, org=org, as_of=day, start=first, end=last)
 
 
