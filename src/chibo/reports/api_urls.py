@@ -1,5 +1,10 @@
 """API routes of the reports app (mounted under /api/v1/)."""
 
-from django.urls import URLPattern
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern] = []
+from .api import ReportViewSet
+
+router = SimpleRouter()
+router.register("reports", ReportViewSet, basename="report")
+
+urlpatterns = router.urls

@@ -1,0 +1,352 @@
+"""The seed figures (glossary §2) side by side with what Chibo computes from the records.
+
+Each figure the demo can hold names the indicator, the node (by code), the date or period and
+the seed's value; a figure measured against a target ("3.2% or more, exceeded every year") is
+`equal` when the computed value reaches the target. Figures whose capability is not built yet
+are listed as `waiting`, with the capability they wait for; when that capability registers the
+indicator the figure names, the figure is computed (no change here needed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .compute import compute, question
+from .registry import UnknownIndicator, get
+
+EQUAL, DIFFERS, WAITING = "equal", "differs", "waiting"
+QN, TQ, HT = "22", "08", "42"
+D = dt.date
+
+
+@dataclass(frozen=True)
+class SeedFigure:
+    seed: str
+    figure: str  # what the seed says, in English (the glossary's words)
+    expected: float | int
+    indicator: str | None = None
+    under: str | None = None
+    as_of: dt.date | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    at_least: bool = False  # the seed gives a floor ("3.2% or more"), not a value
+    waits_for: str = ""  # the capability that will compute it
+
+
+def _qn_term(figure: str, expected: int, indicator: str, on: dt.date) -> SeedFigure:
+    return SeedFigure("002", figure, expected, indicator, QN, as_of=on)
+
+
+FIGURES: list[SeedFigure] = [
+    _qn_term(
+        "Quảng Ninh, early 2020: grassroots party organizations",
+        725,
+        "orgs.grassroots",
+        D(2020, 1, 1),
+    ),
+    _qn_term(
+        "Quảng Ninh, early 2020: component party committees", 31, "orgs.components", D(2020, 1, 1)
+    ),
+    _qn_term(
+        "Quảng Ninh, early 2020: party cells under grassroots committees",
+        4925,
+        "orgs.party_cells",
+        D(2020, 1, 1),
+    ),
+    _qn_term(
+        "Quảng Ninh, mid-2024: grassroots party organizations",
+        674,
+        "orgs.grassroots",
+        D(2024, 6, 30),
+    ),
+    _qn_term(
+        "Quảng Ninh, mid-2024: component party committees", 39, "orgs.components", D(2024, 6, 30)
+    ),
+    _qn_term(
+        "Quảng Ninh, mid-2024: party cells under grassroots committees",
+        4821,
+        "orgs.party_cells",
+        D(2024, 6, 30),
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh, early 2020 – June 2024: students admitted to the party",
+        283,
+        "members.admitted_students",
+        QN,
+        start=D(2020, 1, 1),
+        end=D(2024, 6, 30),
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh, early 2020 – June 2024: members admitted in private enterprises",
+        1061,
+        "members.admitted_private",
+        QN,
+        start=D(2020, 1, 1),
+        end=D(2024, 6, 30),
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh, 2021–2023: members removed from the party",
+        770,
+        "members.left",
+        QN,
+        start=D(2021, 1, 1),
+        end=D(2023, 12, 31),
+    ),
+    *[
+        SeedFigure(
+            "002",
+            f"Quảng Ninh, {year}: admissions of at least 3.2% of the members (target exceeded)",
+            3.2,
+            "members.admission_rate",
+            QN,
+            start=D(year, 1, 1),
+            end=D(year, 12, 31),
+            at_least=True,
+        )
+        for year in (2020, 2021, 2022, 2023)
+    ],
+    SeedFigure(
+        "reform-2025",
+        "Quảng Ninh, 30 June 2025: district-level party committees before the reform",
+        13,
+        "orgs.district_committees",
+        QN,
+        as_of=D(2025, 6, 30),
+    ),
+    SeedFigure(
+        "reform-2025",
+        "Quảng Ninh, 1 July 2025: district-level party committees after the reform",
+        0,
+        "orgs.district_committees",
+        QN,
+        as_of=D(2025, 7, 1),
+    ),
+    SeedFigure(
+        "reform-2025",
+        "Quảng Ninh, 1 July 2025: commune-level party committees (54 communes, wards, "
+        "special zones)",
+        54,
+        "orgs.commune_committees",
+        QN,
+        as_of=D(2025, 7, 1),
+    ),
+    SeedFigure(
+        "reform-2025",
+        "Quảng Ninh, 30 June 2025 (the day before the reform): grassroots party organizations",
+        674,
+        "orgs.grassroots",
+        QN,
+        as_of=D(2025, 6, 30),
+    ),
+    # --- waiting for a capability that is not built yet ------------------------------------------
+    SeedFigure(
+        "000",
+        "Tuyên Quang, 2024: party cell secretaries rated “completed tasks well” or higher (%)",
+        96.3,
+        "evaluation.secretaries_rated_well",
+        TQ,
+        start=D(2024, 1, 1),
+        end=D(2024, 12, 31),
+        waits_for="evaluation",
+    ),
+    SeedFigure(
+        "000",
+        "Tuyên Quang, early 2025: party cell secretaries with a university degree (over 35%)",
+        35,
+        "cadres.secretaries_with_degree",
+        TQ,
+        as_of=D(2025, 1, 1),
+        at_least=True,
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "000",
+        "Tuyên Quang, early 2025: secretaries with elementary political theory or higher (~50%)",
+        50,
+        "cadres.secretaries_with_theory",
+        TQ,
+        as_of=D(2025, 1, 1),
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "000",
+        "Tuyên Quang, 2020–2025: training courses on party-work skills",
+        126,
+        "cadres.training_courses",
+        TQ,
+        start=D(2020, 1, 1),
+        end=D(2025, 2, 14),
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "000",
+        "Tuyên Quang, 2020–2025: secretaries and deputy secretaries trained (more than 6,280)",
+        6280,
+        "cadres.secretaries_trained",
+        TQ,
+        start=D(2020, 1, 1),
+        end=D(2025, 2, 14),
+        at_least=True,
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh, 2020 – mid-2024: commune-level administrative units removed",
+        9,
+        "restructuring.communes_merged",
+        QN,
+        start=D(2020, 1, 1),
+        end=D(2024, 6, 30),
+        waits_for="restructuring (administrative-unit indicators)",
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh, 2020 – mid-2024: villages, hamlets and neighbourhoods merged",
+        48,
+        "restructuring.villages_merged",
+        QN,
+        start=D(2020, 1, 1),
+        end=D(2024, 6, 30),
+        waits_for="restructuring (administrative-unit indicators)",
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh, term 2020–2025: border and island communes with border-guard deputy "
+        "secretaries",
+        24,
+        "cadres.border_guard_deputies",
+        QN,
+        as_of=D(2024, 6, 30),
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh: coal-industry cells whose secretary is also the manager (%)",
+        91.7,
+        "cadres.coal_secretaries_managers",
+        QN,
+        as_of=D(2024, 6, 30),
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "002",
+        "Quảng Ninh: village cell secretaries who are also village heads (%)",
+        100,
+        "cadres.secretaries_village_heads",
+        QN,
+        as_of=D(2024, 6, 30),
+        waits_for="cadres",
+    ),
+    SeedFigure(
+        "003",
+        "Hà Tĩnh (Cẩm Vịnh commune): party cells that signed “4 good” pledges (10 of 10)",
+        100,
+        "evaluation.cells_pledged",
+        HT,
+        as_of=D(2024, 2, 14),
+        waits_for="evaluation",
+    ),
+    SeedFigure(
+        "003",
+        "Hà Tĩnh (Đức Thọ district): units that signed commitments (34 of 34)",
+        100,
+        "evaluation.units_committed",
+        HT,
+        as_of=D(2024, 2, 14),
+        waits_for="evaluation",
+    ),
+    SeedFigure(
+        "003",
+        "Hà Tĩnh (Provincial Military Party Committee): members who completed tasks well "
+        "(over 90%)",
+        90,
+        "evaluation.members_rated_well",
+        HT,
+        start=D(2023, 1, 1),
+        end=D(2023, 12, 31),
+        at_least=True,
+        waits_for="evaluation",
+    ),
+    SeedFigure(
+        "004",
+        "Nghệ An, 3–4 Aug 2023: dialogue program of the Standing Committee with commune heads",
+        1,
+        "supervision.dialogue_programs",
+        "40",
+        start=D(2023, 8, 3),
+        end=D(2023, 8, 4),
+        waits_for="supervision",
+    ),
+    SeedFigure(
+        "003",
+        "Hà Tĩnh (Tâm Đồng village): thematic cell meetings held after six months",
+        6,
+        "meetings.thematic_meetings",
+        HT,
+        start=D(2022, 5, 1),
+        end=D(2022, 10, 31),
+        waits_for="meetings",
+    ),
+]
+
+
+def _status(fig: SeedFigure, value: float | int | None) -> str:
+    if value is None:
+        return DIFFERS
+    if fig.at_least:
+        return EQUAL if float(value) >= float(fig.expected) else DIFFERS
+    return EQUAL if abs(float(value) - float(fig.expected)) < 1e-9 else DIFFERS
+
+
+def seed_rows(*, user: Any) -> list[dict[str, Any]]:
+    """Every figure with the value computed from the records (as `user` may see them)."""
+    from chibo.orgs.models import Organization
+
+    rows: list[dict[str, Any]] = []
+    for fig in FIGURES:
+        row: dict[str, Any] = {
+            "seed": fig.seed,
+            "figure": fig.figure,
+            "expected": fig.expected,
+            "computed": None,
+            "status": WAITING,
+            "waits_for": fig.waits_for or None,
+            "indicator": fig.indicator,
+            "under": fig.under,
+            "as_of": fig.as_of.isoformat() if fig.as_of else None,
+            "from": fig.start.isoformat() if fig.start else None,
+            "to": fig.end.isoformat() if fig.end else None,
+            "at_least": fig.at_least,
+        }
+        try:
+            ind = get(fig.indicator) if fig.indicator else None
+        except UnknownIndicator:
+            ind = None
+        org = Organization.objects.restrict(user, "report.view").filter(code=fig.under).first()
+        if ind is None:
+            row["waits_for"] = fig.waits_for or str(_("an indicator"))
+        elif org is None:
+            row["waits_for"] = str(_("the demo data of this province"))
+        else:
+            result = compute(
+                ind,
+                question(ind, user=user, org=org, as_of=fig.as_of, start=fig.start, end=fig.end),
+            )
+            row.update(
+                computed=result.value,
+                status=_status(fig, result.value),
+                waits_for=None,
+                numerator=result.numerator,
+                denominator=result.denominator,
+                target=result.target,
+                data_version=result.data_version,
+            )
+        rows.append(row)
+    return rows
