@@ -11,3 +11,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # every app declares its indicators in its own `indicators.py` (as Django finds admin.py)
         autodiscover_modules("indicators")
+
+        from chibo.core.history import register_actions
+
+        register_actions({"report.export": _("Report exported")})

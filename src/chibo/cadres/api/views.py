@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -207,9 +208,18 @@ class SummarySerializer(serializers.Serializer[dict[str, Any]]):
     trained_leaders = serializers.IntegerField(required=False)
 
 
+class _OneObjectSchema(AutoSchema):
+    """The summary's `list` route answers one object, not a list."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg,misc]
     """The cadre figures of a node on a date, and with `from`/`to` its training in that period:
     the same numbers as `chibo cadres summary`, counted within your scope."""
+
+    schema = _OneObjectSchema()
 
     scope_area = "member"
     queryset = Post.objects.all()
