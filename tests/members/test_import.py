@@ -454,7 +454,7 @@ def test_upload_needs_the_csrf_token(mt_tree, mt_people):
 def test_large_files_run_in_the_background(mt_tree, mt_people, mt_login, settings, monkeypatch, mt_english):
     settings.CHIBO_IMPORT_INLINE_MAX_BYTES = 0
     started = []
-    monkeypatch.setattr(importing, "_spawn", lambda job, user, commit: started.append((job.id, commit)))
+    monkeypatch.setattr(importing.jobs, "_spawn", lambda job, user, commit: started.append((job.id, commit)))
     client = mt_login(mt_people["sec_a"])
     r = client.post("/members/io/", {"file": io.BytesIO(S.as_csv(S.people(5)))})
     job_id = r["Location"].rstrip("/").rsplit("/", 1)[-1]

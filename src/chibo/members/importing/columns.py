@@ -1,0 +1,361 @@
+"""The columns of the member import, the limits, and the result of a run."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from chibo.core.text import fold
+
+from ..choices import (
+    ETHNICITY_CHOICES,
+    Gender,
+    GeneralEducation,
+    Occupation,
+    ProfessionalLevel,
+    Religion,
+    TheoryLevel,
+)
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+BATCH = 1000
+MAX_ERRORS_KEPT = 1000
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def max_upload_bytes() -> int:
+    return _setting("CHIBO_IMPORT_MAX_BYTES", 20 * MB)
+
+
+def max_uncompressed_bytes() -> int:
+    return _setting("CHIBO_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * MB)
+
+
+def max_zip_entries() -> int:
+    return _setting("CHIBO_IMPORT_MAX_ZIP_ENTRIES", 2000)
+
+
+def max_rows() -> int:
+    return _setting("CHIBO_IMPORT_MAX_ROWS", 250_000)
+
+
+MAX_COLUMNS = 64
+
+
+# --- columns -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Promise
+    help: Promise
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] | None = None  # (key, label) for the instructions sheet
+
+
+def _choices(options: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in options)
+
+
+_DATE_HELP = gettext_lazy("A date: dd/mm/yyyy (also yyyy-mm-dd, or a spreadsheet date).")
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "full_name",
+        gettext_lazy("full name"),
+        gettext_lazy("Full name as on the identity card."),
+        True,
+    ),
+    Column(
+        "gender",
+        gettext_lazy("gender"),
+        gettext_lazy("One of the values below (key or name)."),
+        True,
+        _choices(Gender.choices),
+    ),
+    Column("birth_date", gettext_lazy("date of birth"), _DATE_HELP, True),
+    Column(
+        "ethnicity",
+        gettext_lazy("ethnicity"),
+        gettext_lazy("The name of the ethnic group or its two-digit code; empty means Kinh."),
+        False,
+        tuple(ETHNICITY_CHOICES),
+    ),
+    Column(
+        "religion",
+        gettext_lazy("religion"),
+        gettext_lazy("One of the values below; empty means none."),
+        False,
+        _choices(Religion.choices),
+    ),
+    Column(
+        "national_id",
+        gettext_lazy("citizen identity number"),
+        gettext_lazy("12 digits; format the column as text so that leading zeros stay."),
+    ),
+    Column("phone", gettext_lazy("phone"), gettext_lazy("Digits, optionally starting with +.")),
+    Column(
+        "general_education",
+        gettext_lazy("general education"),
+        gettext_lazy("One of the values below (12/12, 9/12 and 5/12 are understood)."),
+        False,
+        _choices(GeneralEducation.choices),
+    ),
+    Column(
+        "professional_level",
+        gettext_lazy("professional level"),
+        gettext_lazy("One of the values below."),
+        False,
+        _choices(ProfessionalLevel.choices),
+    ),
+    Column(
+        "theory_level",
+        gettext_lazy("political theory level"),
+        gettext_lazy("One of the values below."),
+        False,
+        _choices(TheoryLevel.choices),
+    ),
+    Column(
+        "occupation",
+        gettext_lazy("occupation sector"),
+        gettext_lazy("One of the values below."),
+        False,
+        _choices(Occupation.choices),
+    ),
+    Column(
+        "cell",
+        gettext_lazy("cell code"),
+        gettext_lazy(
+            "The code of the party cell the member belongs to (see the organization tree)."
+        ),
+        True,
+    ),
+    Column(
+        "admission_decision_no",
+        gettext_lazy("admission decision number"),
+        gettext_lazy("Free text."),
+    ),
+    Column("admission_decision_date", gettext_lazy("admission decision date"), _DATE_HELP),
+    Column(
+        "ceremony_date",
+        gettext_lazy("admission ceremony date"),
+        gettext_lazy("A date; the member is probationary from this day, in the cell above."),
+        True,
+    ),
+    Column(
+        "official_date",
+        gettext_lazy("official member from"),
+        gettext_lazy(
+            "Optional: the end of probation (the ceremony date plus the probation period)."
+            " When given, the member is recorded as recognised official on that day."
+        ),
+    ),
+    Column("card_number", gettext_lazy("party card number"), gettext_lazy("Free text, unique.")),
+    Column("card_date", gettext_lazy("party card date"), _DATE_HELP),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+REQUIRED = tuple(c.key for c in COLUMNS if c.required)
+
+
+def column_label(key: str) -> str:
+    column = COLUMN_BY_KEY.get(key)
+    return str(column.label) if column else ""
+
+
+# Common ways of writing values in Vietnamese registers (folded: no diacritics, lower case).
+ALIASES: dict[str, dict[str, str]] = {
+    "gender": {"nam": Gender.MALE, "nu": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE},
+    "religion": {
+        "khong": Religion.NONE,
+        "phat giao": Religion.BUDDHISM,
+        "dao phat": Religion.BUDDHISM,
+        "cong giao": Religion.CATHOLICISM,
+        "thien chua giao": Religion.CATHOLICISM,
+        "tin lanh": Religion.PROTESTANTISM,
+        "cao dai": Religion.CAODAISM,
+        "hoa hao": Religion.HOA_HAO,
+        "phat giao hoa hao": Religion.HOA_HAO,
+        "hoi giao": Religion.ISLAM,
+        "khac": Religion.OTHER,
+    },
+    "general_education": {
+        "12/12": GeneralEducation.UPPER_SECONDARY,
+        "10/10": GeneralEducation.UPPER_SECONDARY,
+        "thpt": GeneralEducation.UPPER_SECONDARY,
+        "trung hoc pho thong": GeneralEducation.UPPER_SECONDARY,
+        "9/12": GeneralEducation.LOWER_SECONDARY,
+        "7/10": GeneralEducation.LOWER_SECONDARY,
+        "thcs": GeneralEducation.LOWER_SECONDARY,
+        "trung hoc co so": GeneralEducation.LOWER_SECONDARY,
+        "5/12": GeneralEducation.PRIMARY,
+        "4/10": GeneralEducation.PRIMARY,
+        "tieu hoc": GeneralEducation.PRIMARY,
+    },
+    "professional_level": {
+        "khong": ProfessionalLevel.NONE,
+        "so cap": ProfessionalLevel.VOCATIONAL,
+        "trung cap": ProfessionalLevel.VOCATIONAL,
+        "nghe": ProfessionalLevel.VOCATIONAL,
+        "cao dang": ProfessionalLevel.COLLEGE,
+        "dai hoc": ProfessionalLevel.UNIVERSITY,
+        "cu nhan": ProfessionalLevel.UNIVERSITY,
+        "ky su": ProfessionalLevel.UNIVERSITY,
+        "thac si": ProfessionalLevel.MASTER,
+        "tien si": ProfessionalLevel.DOCTORATE,
+    },
+    "theory_level": {
+        "khong": TheoryLevel.NONE,
+        "so cap": TheoryLevel.ELEMENTARY,
+        "trung cap": TheoryLevel.INTERMEDIATE,
+        "cao cap": TheoryLevel.ADVANCED,
+        "cu nhan": TheoryLevel.ADVANCED,
+    },
+    "occupation": {
+        "co quan": Occupation.AGENCY,
+        "hanh chinh": Occupation.AGENCY,
+        "don vi su nghiep": Occupation.PUBLIC_SERVICE_UNIT,
+        "doanh nghiep nha nuoc": Occupation.STATE_ENTERPRISE,
+        "doanh nghiep tu nhan": Occupation.PRIVATE_ENTERPRISE,
+        "doanh nghiep ngoai nha nuoc": Occupation.PRIVATE_ENTERPRISE,
+        "hoc sinh": Occupation.STUDENT,
+        "sinh vien": Occupation.STUDENT,
+        "nong dan": Occupation.FARMER,
+        "quan doi": Occupation.ARMED_FORCES,
+        "luc luong vu trang": Occupation.ARMED_FORCES,
+        "cong an": Occupation.POLICE,
+        "huu tri": Occupation.RETIRED,
+        "nghi huu": Occupation.RETIRED,
+        "khac": Occupation.OTHER,
+    },
+}
+CHOICE_FIELDS = (
+    "gender",
+    "ethnicity",
+    "religion",
+    "general_education",
+    "professional_level",
+    "theory_level",
+    "occupation",
+)
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _choice_lookups() -> dict[str, dict[str, str]]:
+    """For each enumerated column: folded text -> key, from the keys, the labels in every
+    interface language and the usual Vietnamese spellings."""
+    lookups: dict[str, dict[str, str]] = {name: {} for name in CHOICE_FIELDS}
+    for name in CHOICE_FIELDS:
+        column = COLUMN_BY_KEY[name]
+        assert column.choices is not None  # noqa: S101
+        for key, _label in column.choices:
+            lookups[name][fold(key)] = key
+            lookups[name][fold(key.replace("_", " "))] = key
+        for alias, key in ALIASES.get(name, {}).items():
+            lookups[name][alias] = key
+    for code, group in ETHNICITY_CHOICES:
+        lookups["ethnicity"][str(int(code))] = code
+        lookups["ethnicity"][fold(group)] = code
+    choices_by_field = {
+        "gender": Gender.choices,
+        "religion": Religion.choices,
+        "general_education": GeneralEducation.choices,
+        "professional_level": ProfessionalLevel.choices,
+        "theory_level": TheoryLevel.choices,
+        "occupation": Occupation.choices,
+    }
+    for language in _languages():
+        with translation.override(language):
+            for name, options in choices_by_field.items():
+                for key, label in options:
+                    lookups[name].setdefault(fold(str(label)), str(key))
+    return lookups
+
+
+def _header_lookup() -> dict[str, str]:
+    """Folded header text -> column key: the key itself and the label in every language."""
+    lookup: dict[str, str] = {}
+    for column in COLUMNS:
+        lookup[fold(column.key)] = column.key
+        lookup[fold(column.key.replace("_", " "))] = column.key
+    for language in _languages():
+        with translation.override(language):
+            for column in COLUMNS:
+                lookup.setdefault(fold(str(column.label)), column.key)
+    return lookup
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """One error: the spreadsheet row (header = 1; 0 for the whole file), the column key ("" for
+    the whole row) and the reason, in the language active when it was found."""
+
+    row: int
+    column: str
+    message: str
+
+    @property
+    def column_label(self) -> str:
+        return column_label(self.column)
+
+
+@dataclass
+class ImportResult:
+    total_rows: int = 0
+    new: int = 0
+    unchanged: int = 0
+    error_rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0  # errors found beyond the ones kept
+    unchanged_rows: list[int] = field(default_factory=list)
+    created: int = 0
+    committed: bool = False
+    dry_run: bool = True
+    encoding: str = "unicode"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.error_rows
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_ERRORS_KEPT:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["unchanged_rows"] = self.unchanged_rows[:MAX_ERRORS_KEPT]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        data = dict(data)
+        data["problems"] = [Problem(**p) for p in data.get("problems", [])]
+        return cls(**data)
+
+
+class UploadRejected(Exception):
+    """The file as a whole is refused (size, type, structure). `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status

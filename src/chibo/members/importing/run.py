@@ -1,0 +1,305 @@
+"""The import itself: one streaming pass that validates and reports, then (all or nothing) the
+commit."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from chibo.core.audit import audit_log
+from chibo.core.paths import SEGMENT_WIDTH
+from chibo.core.scoping import OutOfScopeWrite, recheck_in_scope
+from chibo.core.vnencoding import UNKNOWN_LEGACY, TextFixer
+from chibo.orgs.models import Organization, OrgVersion
+
+from ..bulk import BulkError, MemberRecord, RowError, _Cells, _plan, members_bulk_create
+from ..models import Member
+from .columns import BATCH, COLUMN_BY_KEY, COLUMNS, ImportResult, Problem, UploadRejected, max_rows
+from .files import Table, read_table
+from .rows import ParsedRow, RowParser
+
+log = logging.getLogger(__name__)
+
+# --- the import ---------------------------------------------------------------------------------
+
+Progress = Callable[[str, int, int | None], None]
+DETECTION_ROWS = 5000
+HEADER_SEARCH_ROWS = 10  # the column names may sit below a title
+# RowError.field of the bulk path -> column key
+_BULK_FIELDS = {"events": "ceremony_date", "moves": "cell", "cell": "cell"}
+
+
+def _bulk_column(name: str) -> str:
+    return _BULK_FIELDS.get(name, name if name in COLUMN_BY_KEY else "")
+
+
+def _detect(table: Table) -> TextFixer:
+    texts: list[str] = []
+    with table.rows() as rows:
+        for number, values in rows:
+            if number > DETECTION_ROWS:
+                break
+            texts.extend(v for v in values if isinstance(v, str) and not v.isascii())
+    return TextFixer.detect(texts)
+
+
+def _common_path(paths: set[str]) -> str:
+    if not paths:
+        return ""
+    prefix = os.path.commonprefix(sorted(paths))
+    return prefix[: len(prefix) - len(prefix) % SEGMENT_WIDTH]
+
+
+def _match_existing(user: Any, batch: list[ParsedRow], result: ImportResult) -> list[ParsedRow]:
+    """Rows whose card or identity number is registered already: unchanged when the member is in
+    the user's scope, an error otherwise. Returns the rows still to create."""
+    ids = [r.national_id for r in batch if r.national_id]
+    cards = [r.card_number for r in batch if r.card_number]
+    if not ids and not cards:
+        return batch
+    existing = list(
+        Member.objects.filter(Q(national_id__in=ids) | Q(card_number__in=cards)).values_list(
+            "pk", "national_id", "card_number"
+        )
+    )
+    if not existing:
+        return batch
+    by_id = {n: pk for pk, n, _c in existing if n}
+    by_card = {c: pk for pk, _n, c in existing if c}
+    visible_qs = (
+        Member.objects.all() if user is None else Member.objects.restrict(user, "member.view")
+    )
+    visible = set(
+        visible_qs.filter(pk__in=[pk for pk, _n, _c in existing]).values_list("pk", flat=True)
+    )
+    remaining: list[ParsedRow] = []
+    for row in batch:
+        pk_id = by_id.get(row.national_id or "")
+        pk_card = by_card.get(row.card_number or "")
+        if pk_id is None and pk_card is None:
+            remaining.append(row)
+            continue
+        column = "card_number" if pk_card is not None else "national_id"
+        if pk_id is not None and pk_card is not None and pk_id != pk_card:
+            result.add(
+                Problem(
+                    row.row,
+                    "card_number",
+                    _("The card number and the identity number belong to two different members."),
+                )
+            )
+            result.error_rows += 1
+        elif (pk_id or pk_card) in visible:
+            result.unchanged += 1
+            result.unchanged_rows.append(row.row)
+        else:
+            message = (
+                _("This card number is already registered in another organization.")
+                if column == "card_number"
+                else _("This identity number is already registered in another organization.")
+            )
+            result.add(Problem(row.row, column, message))
+            result.error_rows += 1
+    return remaining
+
+
+def members_import(
+    *,
+    actor: Any,
+    user: Any,
+    path: Path,
+    kind: str,
+    dry_run: bool,
+    source: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate every row of the file and, unless `dry_run` or any row is wrong, create the new
+    members, all or nothing. `user` is whose scope applies (None: the whole system, for the
+    operator's command line); `actor` is recorded in the audit trail."""
+    result = ImportResult(dry_run=dry_run)
+    table = read_table(path, kind)
+    fixer = _detect(table)
+    result.encoding = fixer.encoding
+    if fixer.encoding == UNKNOWN_LEGACY:
+        log.info("import: text looks legacy but matches neither TCVN3 nor VNI")
+    parser: RowParser | None = None
+    seen_ids: dict[str, int] = {}
+    seen_cards: dict[str, int] = {}
+    to_create: list[tuple[int, MemberRecord]] = []
+    cell_ids: set[int] = set()
+    batch: list[ParsedRow] = []
+    limit = max_rows()
+    last_report = 0.0
+
+    def flush() -> None:
+        nonlocal batch
+        if not batch:
+            return
+        remaining = _match_existing(user, batch, result)
+        cells = _Cells(
+            {e.cell_id for r in remaining if r.record for e in r.record.events if e.cell_id}
+        )
+        for row in remaining:
+            assert row.record is not None  # noqa: S101
+            errors: list[RowError] = []
+            _plan(
+                0, row.record, cells, errors, parser.probation_months if parser else (lambda _d: 12)
+            )
+            if errors:
+                result.error_rows += 1
+                for e in errors:
+                    result.add(Problem(row.row, _bulk_column(e.field), e.message))
+                continue
+            result.new += 1
+            cell_ids.update(e.cell_id for e in row.record.events if e.cell_id)
+            if not dry_run:
+                to_create.append((row.row, row.record))
+        batch = []
+
+    header: int | None = None
+    best: tuple[int, list[Problem]] = (-1, [Problem(1, "", _("The file is empty."))])
+    with table.rows() as rows:
+        parser = RowParser(user=user, fixer=fixer, epoch=table.epoch)
+        for number, values in rows:
+            blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+            if header is None:  # the column names: row 1, or below a title of a few rows
+                if blank:
+                    continue
+                header_problems = parser.read_header(number, values)
+                if not header_problems:
+                    header = number
+                elif parser.header_matches > best[0]:
+                    best = (parser.header_matches, header_problems)
+                if header is None and number >= HEADER_SEARCH_ROWS:
+                    break
+                continue
+            if blank:
+                continue
+            result.total_rows += 1
+            if result.total_rows > limit:
+                raise UploadRejected(
+                    _("The file has more than %(n)d rows: split it.") % {"n": limit}, status=413
+                )
+            parsed = parser.parse(number, values)
+            for key, value, seen in (
+                ("national_id", parsed.national_id, seen_ids),
+                ("card_number", parsed.card_number, seen_cards),
+            ):
+                if value:
+                    if value in seen:
+                        parsed.problems.append(
+                            Problem(
+                                number,
+                                key,
+                                _("Repeated in the file (first in row %(row)d).")
+                                % {"row": seen[value]},
+                            )
+                        )
+                    else:
+                        seen[value] = number
+            if parsed.problems:
+                result.error_rows += 1
+                for p in parsed.problems:
+                    result.add(p)
+            else:
+                batch.append(parsed)
+                if len(batch) >= BATCH:
+                    flush()
+            if progress and time.monotonic() - last_report > 0.5:
+                last_report = time.monotonic()
+                progress("checking", result.total_rows, table.total_hint)
+        flush()
+    if header is None:
+        for p in best[1]:
+            result.add(p)
+        result.error_rows += 1
+        return result
+    order = {c.key: i for i, c in enumerate(COLUMNS)}
+    result.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+    if dry_run:
+        return result
+    paths = set(OrgVersion.objects.filter(org_id__in=cell_ids).values_list("path", flat=True))
+    if not result.ok or not to_create:
+        result.committed = result.ok
+        _audit_import(actor, result, source, _common_path(paths))
+        return result
+    rows_by_index = [row for row, _rec in to_create]
+    # The attempt is on record before anything is written (security.md §5.1: an audit event for
+    # each attempt, even one that a crash cuts short and rolls back).
+    audit_log(
+        actor=actor,
+        action="member.import.attempt",
+        target_type="members.member",
+        target_id="*",
+        org_path=_common_path(paths),
+        reason=source[:200],
+        after={"rows": len(to_create)},
+    )
+    try:
+        with transaction.atomic():
+            created = members_bulk_create(
+                actor=actor,
+                records=[rec for _row, rec in to_create],
+                source=source or "import",
+                progress=(lambda done, total: progress("saving", done, total))
+                if progress
+                else None,
+            )
+            if (
+                user is not None
+            ):  # every cell written to is still the user's, inside the transaction
+                recheck_in_scope(user, "member.change", Organization.objects.all(), cell_ids)
+            result.created = len(created)
+            result.committed = True
+            _audit_import(actor, result, source, _common_path(paths))
+    except OutOfScopeWrite:
+        # The user's scope changed while the file was checked: nothing was written.
+        result.add(
+            Problem(
+                1,
+                "cell",
+                _("A cell of this file is no longer in your scope: nothing was imported."),
+            )
+        )
+        result.error_rows = result.new
+        result.new = 0
+        result.created = 0
+        result.committed = False
+        _audit_import(actor, result, source, _common_path(paths))
+    except BulkError as exc:
+        for e in exc.errors:
+            result.add(Problem(rows_by_index[e.index], _bulk_column(e.field), e.message))
+        result.error_rows = len({e.index for e in exc.errors})
+        result.new = 0
+        result.created = 0
+        result.committed = False
+        _audit_import(actor, result, source, _common_path(paths))
+    return result
+
+
+def _audit_import(actor: Any, result: ImportResult, source: str, org_path: str) -> None:
+    audit_log(
+        actor=actor,
+        action="member.import",
+        target_type="members.member",
+        target_id="*",
+        org_path=org_path,
+        reason=source[:200],
+        after={
+            "rows": result.total_rows,
+            "new": result.new,
+            "unchanged": result.unchanged,
+            "errors": result.error_rows,
+            "created": result.created,
+            "committed": result.committed,
+            "encoding": result.encoding,
+        },
+    )
