@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,8 +11,6 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
-
-from chibo.core.text import fold
 
 from ..choices import (
     ETHNICITY_CHOICES,
@@ -22,12 +21,15 @@ from ..choices import (
     Religion,
     TheoryLevel,
 )
+from .vocabulary import HEADER_SYNONYMS, compact, ethnic_lookup
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 BATCH = 1000
 MAX_ERRORS_KEPT = 1000
+MAX_KINDS = 100
+KINDS_FROM = 10  # more errors than this: the kinds are listed first
 
 
 def _setting(name: str, default: int) -> int:
@@ -256,20 +258,18 @@ def _languages() -> list[str]:
 
 
 def _choice_lookups() -> dict[str, dict[str, str]]:
-    """For each enumerated column: folded text -> key, from the keys, the labels in every
-    interface language and the usual Vietnamese spellings."""
+    """For each enumerated column: compact text -> key, from the keys, the labels in every
+    interface language, the usual Vietnamese spellings and (ethnicity) every name of the 54
+    groups (see `vocabulary`)."""
     lookups: dict[str, dict[str, str]] = {name: {} for name in CHOICE_FIELDS}
     for name in CHOICE_FIELDS:
         column = COLUMN_BY_KEY[name]
         assert column.choices is not None  # noqa: S101
         for key, _label in column.choices:
-            lookups[name][fold(key)] = key
-            lookups[name][fold(key.replace("_", " "))] = key
+            lookups[name][compact(key)] = key
         for alias, key in ALIASES.get(name, {}).items():
-            lookups[name][alias] = key
-    for code, group in ETHNICITY_CHOICES:
-        lookups["ethnicity"][str(int(code))] = code
-        lookups["ethnicity"][fold(group)] = code
+            lookups[name][compact(alias)] = key
+    lookups["ethnicity"].update(ethnic_lookup())
     choices_by_field = {
         "gender": Gender.choices,
         "religion": Religion.choices,
@@ -282,20 +282,24 @@ def _choice_lookups() -> dict[str, dict[str, str]]:
         with translation.override(language):
             for name, options in choices_by_field.items():
                 for key, label in options:
-                    lookups[name].setdefault(fold(str(label)), str(key))
+                    lookups[name].setdefault(compact(str(label)), str(key))
     return lookups
 
 
 def _header_lookup() -> dict[str, str]:
-    """Folded header text -> column key: the key itself and the label in every language."""
+    """Compact header text -> column key: the key itself, the label in every language and the
+    usual Vietnamese headings (`vocabulary.HEADER_SYNONYMS`)."""
     lookup: dict[str, str] = {}
     for column in COLUMNS:
-        lookup[fold(column.key)] = column.key
-        lookup[fold(column.key.replace("_", " "))] = column.key
+        lookup[compact(column.key)] = column.key
     for language in _languages():
         with translation.override(language):
             for column in COLUMNS:
-                lookup.setdefault(fold(str(column.label)), column.key)
+                lookup.setdefault(compact(str(column.label)), column.key)
+    for key, names in HEADER_SYNONYMS.items():
+        for name in names:
+            found = lookup.setdefault(compact(name), key)
+            assert found == key, name  # noqa: S101 (a heading names one column)
     return lookup
 
 
@@ -329,16 +333,46 @@ class ImportResult:
     committed: bool = False
     dry_run: bool = True
     encoding: str = "unicode"
+    # the heading of each column read and the column it was read as (key)
+    columns_read: list[list[str]] = field(default_factory=list)
+    columns_ignored: list[str] = field(default_factory=list)  # headings ignored at the user's request
+    # kind of error -> [column key, count, first row, first message] (see `kind_of`)
+    kinds: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.error_rows
 
     def add(self, problem: Problem) -> None:
+        kind = f"{problem.column}|{kind_of(problem.message)}"
+        if kind in self.kinds:
+            self.kinds[kind][1] += 1
+        elif len(self.kinds) < MAX_KINDS:
+            self.kinds[kind] = [problem.column, 1, problem.row, problem.message]
         if len(self.problems) < MAX_ERRORS_KEPT:
             self.problems.append(problem)
         else:
             self.more_problems += 1
+
+    def add_unchanged(self, row: int) -> None:
+        self.unchanged += 1
+        if len(self.unchanged_rows) < MAX_ERRORS_KEPT:
+            self.unchanged_rows.append(row)
+
+    @property
+    def error_kinds(self) -> list[ErrorKind]:
+        """The distinct kinds of error, the most frequent first, each with its count and the first
+        row where it occurs."""
+        kinds = [ErrorKind(column, count, row, message) for column, count, row, message in self.kinds.values()]
+        return sorted(kinds, key=lambda k: (-k.count, k.row))
+
+    @property
+    def show_kinds(self) -> bool:
+        return len(self.kinds) > 1 and (self.more_problems > 0 or len(self.problems) > KINDS_FROM)
+
+    @property
+    def read_columns(self) -> list[tuple[str, str]]:
+        return [(heading, column_label(key)) for heading, key in self.columns_read]
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -350,6 +384,26 @@ class ImportResult:
         data = dict(data)
         data["problems"] = [Problem(**p) for p in data.get("problems", [])]
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    column: str
+    count: int
+    row: int
+    message: str
+
+    @property
+    def column_label(self) -> str:
+        return column_label(self.column)
+
+
+_QUOTED = re.compile(r"“[^”]*”|\d+")
+
+
+def kind_of(message: str) -> str:
+    """The kind of an error: its message with the quoted values and the numbers taken out."""
+    return _QUOTED.sub("…", message)
 
 
 class UploadRejected(Exception):

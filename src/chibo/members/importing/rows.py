@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import re
 import unicodedata
@@ -10,9 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
-from chibo.core.text import fold, has_bidi_controls
+from chibo.core.text import has_bidi_controls
 from chibo.core.validtime import today
 from chibo.core.vnencoding import LegacyTextError, TextFixer
 from chibo.orgs.models import Organization
@@ -22,8 +25,9 @@ from ..choices import (
     EventType,
 )
 from ..services import PersonData
-from ..validation import add_months
-from .columns import REQUIRED, Problem, _choice_lookups, _header_lookup
+from ..validation import add_months, check_admission_age, clean_full_name, clean_national_id
+from .columns import COLUMN_BY_KEY, REQUIRED, Problem, _choice_lookups, _header_lookup
+from .vocabulary import ETHNIC_OTHER_NAMES, compact, education_from_grade, header_keys
 
 log = logging.getLogger(__name__)
 
@@ -117,31 +121,39 @@ class RowParser:
         self.cells: dict[str, int | None] = {}
         self.today = today()
         self._probation: dict[dt.date, int] = {}
-        self._probation_rows: list[tuple[Any, Any, Any]] | None = None
+        self._rule_rows: dict[str, list[tuple[Any, Any, Any, Any]]] = {}
+        self._ancestors: dict[tuple[int, dt.date], list[int]] = {}
         self._choices: dict[tuple[str, str], str] = {}
         self.header_matches = 0
+        self.columns_read: list[tuple[str, str]] = []
+        self.unknown: list[tuple[str, str]] = []
 
     # header ------------------------------------------------------------------------------------
 
     def read_header(self, number: int, values: Sequence[Any]) -> list[Problem]:
         """Map the column names in row `number`; the problems say what is missing. The mapping
-        is kept only when there is no problem."""
+        is kept only when there is no problem. `columns_read` lists (heading, column key) of
+        every column read; `unknown` the headings that name no column (column letter, text)."""
         problems: list[Problem] = []
         positions: dict[str, int] = {}
+        read: list[tuple[str, str]] = []
+        unknown: list[tuple[str, str]] = []
         for position, raw in enumerate(values):
-            if raw is None:
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
             try:
-                text = self.fixer(str(raw))
+                text = self.fixer(str(raw)).strip()
             except LegacyTextError:
-                continue
-            key = self.headers.get(fold(text.rstrip("* ").strip()))
+                text = str(raw).strip()
+            key = next((self.headers[k] for k in header_keys(text) if k in self.headers), None)
             if key is None:
+                unknown.append((get_column_letter(position + 1), text[:80]))
                 continue
             if key in positions:
                 problems.append(Problem(number, key, _("This column appears twice.")))
                 continue
             positions[key] = position
+            read.append((text[:80], key))
         for key in REQUIRED:
             if key not in positions:
                 problems.append(
@@ -149,6 +161,8 @@ class RowParser:
                 )
         if not problems:
             self.positions = positions
+            self.columns_read = read
+            self.unknown = unknown
         self.header_matches = len(positions)
         return problems
 
@@ -211,20 +225,38 @@ class RowParser:
         memo = (key, text)
         if memo in self._choices:
             return self._choices[memo]
-        found = self.lookups[key].get(fold(text)) or self.lookups[key].get(
-            fold(text).replace("_", " ")
-        )
-        if found is not None:
-            self._choices[memo] = found
-        else:
-            raise CellError(
-                _(
-                    "“%(value)s” is not one of the allowed values (see the instructions sheet of the "
-                    "template)."
-                )
-                % {"value": text[:60]}
-            )
+        found = self.lookups[key].get(compact(text))
+        if found is None and key == "general_education":
+            found = education_from_grade(text)
+        if found is None:
+            raise CellError(self._not_accepted(key, text))
+        self._choices[memo] = found
         return found
+
+    def _not_accepted(self, key: str, text: str) -> str:
+        """What to write instead: the closest accepted spelling, else the accepted values."""
+        value = text[:60]
+        if key == "general_education":
+            return _(
+                "“%(value)s” is not a general education level: write the grade completed and the system,"
+                " for example 9/12, 11/12 or 12/12 (or 7/10, 10/10 in the old 10-year system)."
+            ) % {"value": value}
+        column = COLUMN_BY_KEY[key]
+        names = {compact(label): label for _key, label in column.choices or ()}
+        if key == "ethnicity":
+            for name, others in ETHNIC_OTHER_NAMES.items():
+                names.update({compact(o): name for o in others})
+        close = difflib.get_close_matches(compact(text), list(names), n=1, cutoff=0.75)
+        if close:
+            return _("“%(value)s” is not accepted here: write “%(suggestion)s”.") % {
+                "value": value, "suggestion": names[close[0]]}
+        if key == "ethnicity":
+            return _(
+                "“%(value)s” is not one of the 54 ethnic groups: write the group's name (for example"
+                " “Mông”, “Ê Đê”, “Khmer”) or its two-digit code, as in the template's instructions sheet."
+            ) % {"value": value}
+        return _("“%(value)s” is not accepted here: write one of %(values)s.") % {
+            "value": value, "values": ", ".join(f"“{label}”" for label in dict.fromkeys(names.values()))}
 
     def _date(self, values: Sequence[Any], key: str) -> dt.date | None:
         return parse_date(self._raw(values, key), self.epoch)
@@ -239,25 +271,36 @@ class RowParser:
             self.cells[code] = qs.filter(code=code).values_list("pk", flat=True).first()
         return self.cells[code]
 
-    def probation_months(self, on: dt.date) -> int:
-        """`rule("probation.months", on=on)`, from the national rows read once per file (a file
-        has thousands of distinct dates)."""
-        if on not in self._probation:
-            from chibo.rules.models import PolicyParameter
-            from chibo.rules.selectors import MissingRule
+    def rule_value(self, key: str, on: dt.date, cell_id: int | None = None) -> int:
+        """`rule(key, on=on, org_ids=<the cell and its ancestors on that day>)`, as the member
+        services read it, from the rulebook rows read once per file (a file has thousands of
+        distinct dates); the cell's ancestors are looked up only when some organization sets
+        its own value for `key`."""
+        from chibo.rules.models import PolicyParameter
+        from chibo.rules.selectors import MissingRule
 
-            if self._probation_rows is None:
-                self._probation_rows = list(
-                    PolicyParameter.objects.filter(
-                        key="probation.months", org__isnull=True
-                    ).values_list("valid_from", "valid_to", "value")
-                )
-            for start, end, value in self._probation_rows:
-                if (start is None or start <= on) and (end is None or on < end):
-                    self._probation[on] = int(value)
-                    break
-            else:
-                raise MissingRule(f"No value for 'probation.months' on {on}")
+        if key not in self._rule_rows:
+            self._rule_rows[key] = list(
+                PolicyParameter.objects.filter(key=key).values_list("org_id", "valid_from", "valid_to", "value"))
+        rows = self._rule_rows[key]
+        org_ids: list[int] = []
+        if cell_id is not None and any(org for org, _s, _e, _v in rows):
+            memo = (cell_id, on)
+            if memo not in self._ancestors:
+                from ..services import _ancestor_ids
+
+                self._ancestors[memo] = _ancestor_ids(Organization.objects.get(pk=cell_id), on)
+            org_ids = self._ancestors[memo]
+        in_force = {org: value for org, start, end, value in rows
+                    if (start is None or start <= on) and (end is None or on < end)}
+        for org_id in [*org_ids, None]:
+            if org_id in in_force:
+                return int(in_force[org_id])
+        raise MissingRule(f"No value for {key!r} on {on}")
+
+    def probation_months(self, on: dt.date) -> int:
+        if on not in self._probation:
+            self._probation[on] = self.rule_value("probation.months", on)
         return self._probation[on]
 
     # the row ------------------------------------------------------------------------------------
@@ -292,6 +335,7 @@ class RowParser:
         for key in ("admission_decision_date", "ceremony_date", "official_date", "card_date"):
             take(key, lambda key=key: self._date(values, key))  # type: ignore[misc]
         take("card_number", lambda: self._identifier(values, "card_number", 20))
+        self._check_person(number, got, problems)
 
         for key in REQUIRED:
             if key not in {p.column for p in problems} and not got.get(key):
@@ -305,6 +349,7 @@ class RowParser:
         if got.get("cell"):
             if not _CODE.fullmatch(got["cell"]) or (cell_id := self._cell(got["cell"])) is None:
                 problems.append(Problem(number, "cell", _("No such cell.")))
+        got["_cell_id"] = cell_id
         self._check_dates(number, got, problems)
         if (
             not got.get("national_id")
@@ -361,7 +406,36 @@ class RowParser:
         )
         return ParsedRow(number, record, national_id, card_number, [])
 
+    def _check_person(self, number: int, got: dict[str, Any], problems: list[Problem]) -> None:
+        """The checks of the member services (`clean_full_name`, `clean_national_id`) on every
+        row, so that all of a row's errors are found in one pass."""
+        failed = {p.column for p in problems}
+        if got.get("full_name") and "full_name" not in failed:
+            try:
+                clean_full_name(got["full_name"])
+            except ValidationError as exc:
+                problems.extend(Problem(number, "full_name", m) for m in exc.messages)
+        if got.get("national_id") and "national_id" not in failed:
+            try:
+                clean_national_id(got["national_id"], birth_date=got.get("birth_date"), gender=got.get("gender"))
+            except ValidationError as exc:
+                problems.extend(Problem(number, "national_id", m) for m in exc.messages)
+
+    def _check_admission(self, number: int, got: dict[str, Any], problems: list[Problem]) -> None:
+        """The age rule of admission (`check_admission_age`, as `member_admit` applies it), with
+        the rulebook's values as of the row's decision date (else its ceremony date)."""
+        birth, decision = got.get("birth_date"), got.get("admission_decision_date") or got.get("ceremony_date")
+        if not birth or not decision or birth >= decision:
+            return
+        try:
+            check_admission_age(birth_date=birth, decision_date=decision,
+                                min_age_months=self.rule_value("admission.min_age_months", decision,
+                                                               got.get("_cell_id")))
+        except ValidationError as exc:
+            problems.extend(Problem(number, "birth_date", m) for m in exc.messages)
+
     def _check_dates(self, number: int, got: dict[str, Any], problems: list[Problem]) -> None:
+        self._check_admission(number, got, problems)
         birth, ceremony = got.get("birth_date"), got.get("ceremony_date")
         decision, official, card = (
             got.get("admission_decision_date"),

@@ -3,6 +3,7 @@ commit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from chibo.core.audit import audit_log
 from chibo.core.paths import SEGMENT_WIDTH
 from chibo.core.scoping import OutOfScopeWrite, recheck_in_scope
+from chibo.core.text import fold
 from chibo.core.vnencoding import UNKNOWN_LEGACY, TextFixer
 from chibo.orgs.models import Organization, OrgVersion
 
@@ -58,28 +60,31 @@ def _common_path(paths: set[str]) -> str:
     return prefix[: len(prefix) - len(prefix) % SEGMENT_WIDTH]
 
 
+def _person(name: str, birth: dt.date | None) -> str:
+    return f"{name} ({birth.strftime('%d/%m/%Y')})" if birth else name
+
+
 def _match_existing(user: Any, batch: list[ParsedRow], result: ImportResult) -> list[ParsedRow]:
-    """Rows whose card or identity number is registered already: unchanged when the member is in
-    the user's scope, an error otherwise. Returns the rows still to create."""
+    """Rows whose card or identity number is registered already: unchanged when it is the same
+    person (same name and date of birth) in the user's scope; an error naming both people when
+    the number belongs to someone else, and an error when the member is outside the user's scope
+    (whose name is not shown). Returns the rows still to create."""
     ids = [r.national_id for r in batch if r.national_id]
     cards = [r.card_number for r in batch if r.card_number]
     if not ids and not cards:
         return batch
     existing = list(
         Member.objects.filter(Q(national_id__in=ids) | Q(card_number__in=cards)).values_list(
-            "pk", "national_id", "card_number"
+            "pk", "national_id", "card_number", "full_name", "birth_date"
         )
     )
     if not existing:
         return batch
-    by_id = {n: pk for pk, n, _c in existing if n}
-    by_card = {c: pk for pk, _n, c in existing if c}
-    visible_qs = (
-        Member.objects.all() if user is None else Member.objects.restrict(user, "member.view")
-    )
-    visible = set(
-        visible_qs.filter(pk__in=[pk for pk, _n, _c in existing]).values_list("pk", flat=True)
-    )
+    by_id = {n: pk for pk, n, _c, _f, _b in existing if n}
+    by_card = {c: pk for pk, _n, c, _f, _b in existing if c}
+    people = {pk: (name, birth) for pk, _n, _c, name, birth in existing}
+    visible_qs = Member.objects.all() if user is None else Member.objects.restrict(user, "member.view")
+    visible = set(visible_qs.filter(pk__in=list(people)).values_list("pk", flat=True))
     remaining: list[ParsedRow] = []
     for row in batch:
         pk_id = by_id.get(row.national_id or "")
@@ -88,18 +93,26 @@ def _match_existing(user: Any, batch: list[ParsedRow], result: ImportResult) -> 
             remaining.append(row)
             continue
         column = "card_number" if pk_card is not None else "national_id"
+        pk = pk_card if pk_card is not None else pk_id
         if pk_id is not None and pk_card is not None and pk_id != pk_card:
-            result.add(
-                Problem(
-                    row.row,
-                    "card_number",
-                    _("The card number and the identity number belong to two different members."),
-                )
-            )
+            result.add(Problem(row.row, "card_number",
+                               _("The card number and the identity number belong to two different members.")))
             result.error_rows += 1
-        elif (pk_id or pk_card) in visible:
-            result.unchanged += 1
-            result.unchanged_rows.append(row.row)
+        elif pk in visible:
+            name, birth = people[pk]  # type: ignore[index]
+            person = row.record.person if row.record else None
+            if person is None or (fold(name) == fold(person.full_name) and birth == person.birth_date):
+                result.add_unchanged(row.row)
+                continue
+            values = {"other": _person(name, birth), "this": _person(person.full_name, person.birth_date)}
+            message = (
+                _("This card number belongs to %(other)s, registered already, not to %(this)s: check the number.")
+                if column == "card_number"
+                else _("This identity number belongs to %(other)s, registered already, not to %(this)s: "
+                       "check the number.")
+            ) % values
+            result.add(Problem(row.row, column, message))
+            result.error_rows += 1
         else:
             message = (
                 _("This card number is already registered in another organization.")
@@ -120,10 +133,17 @@ def members_import(
     dry_run: bool,
     source: str = "",
     progress: Progress | None = None,
+    ignore_unknown: bool = False,
 ) -> ImportResult:
     """Validate every row of the file and, unless `dry_run` or any row is wrong, create the new
     members, all or nothing. `user` is whose scope applies (None: the whole system, for the
-    operator's command line); `actor` is recorded in the audit trail."""
+    operator's command line); `actor` is recorded in the audit trail. A column whose heading
+    names no column of the import refuses the file unless `ignore_unknown` (the user chose to
+    ignore such columns; the result lists them).
+
+    One pass over the rows: each row is checked once, errors are counted by kind, and the
+    records to create are kept only while no error was found (a file with an error keeps
+    nothing, so memory does not grow with its length)."""
     result = ImportResult(dry_run=dry_run)
     table = read_table(path, kind)
     fixer = _detect(table)
@@ -160,8 +180,10 @@ def members_import(
                 continue
             result.new += 1
             cell_ids.update(e.cell_id for e in row.record.events if e.cell_id)
-            if not dry_run:
+            if not dry_run and result.ok:
                 to_create.append((row.row, row.record))
+        if not result.ok:
+            to_create.clear()  # nothing will be written
         batch = []
 
     header: int | None = None
@@ -176,6 +198,7 @@ def members_import(
                 header_problems = parser.read_header(number, values)
                 if not header_problems:
                     header = number
+                    _columns(result, parser, number, ignore_unknown)
                 elif parser.header_matches > best[0]:
                     best = (parser.header_matches, header_problems)
                 if header is None and number >= HEADER_SEARCH_ROWS:
@@ -207,6 +230,7 @@ def members_import(
                         seen[value] = number
             if parsed.problems:
                 result.error_rows += 1
+                to_create.clear()  # nothing will be written
                 for p in parsed.problems:
                     result.add(p)
             else:
@@ -283,6 +307,19 @@ def members_import(
         result.committed = False
         _audit_import(actor, result, source, _common_path(paths))
     return result
+
+
+def _columns(result: ImportResult, parser: RowParser, header: int, ignore_unknown: bool) -> None:
+    """Record the columns read; a heading that names no column is an error unless ignored."""
+    result.columns_read = [[heading, key] for heading, key in parser.columns_read]
+    if ignore_unknown:
+        result.columns_ignored = [f"{letter}: {heading}" for letter, heading in parser.unknown]
+        return
+    for letter, heading in parser.unknown:
+        result.add(Problem(header, "", _(
+            "Column %(letter)s, “%(heading)s”, is not a column of the member import, so its data would be lost."
+            " Rename it to a column name of the template, delete it, or choose to ignore unknown columns.")
+            % {"letter": letter, "heading": heading}))
 
 
 def _audit_import(actor: Any, result: ImportResult, source: str, org_path: str) -> None:
