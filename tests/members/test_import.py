@@ -362,7 +362,7 @@ def test_xml_bomb_is_refused(tmp_path, mt_tree, mt_people, mt_english):
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
     (b"full name,gender\n\x00\x01\x02binary", "not a text"),
     (S.many_entries(1).replace(b"[Content_Types].xml", b"[Content_Typez].xml"), "not an Excel workbook"),
-    (b"PK\x03\x04 broken zip", "not an Excel workbook"),
+    (b"PK\x03\x04 broken zip", "damaged"),
     (b"", "empty"),
 ], ids=["png", "xls", "binary", "zip-not-xlsx", "broken-zip", "empty"])
 def test_wrong_magic_bytes_are_refused(data, message, tmp_path, mt_english):

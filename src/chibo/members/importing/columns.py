@@ -371,6 +371,10 @@ class ImportResult:
         return len(self.kinds) > 1 and (self.more_problems > 0 or len(self.problems) > KINDS_FROM)
 
     @property
+    def encoding_label(self) -> str:
+        return str(ENCODING_LABELS.get(self.encoding, self.encoding))
+
+    @property
     def read_columns(self) -> list[tuple[str, str]]:
         return [(heading, column_label(key)) for heading, key in self.columns_read]
 
@@ -384,6 +388,15 @@ class ImportResult:
         data = dict(data)
         data["problems"] = [Problem(**p) for p in data.get("problems", [])]
         return cls(**data)
+
+
+ENCODING_LABELS = {
+    "unicode": gettext_lazy("Unicode"),
+    "tcvn3": gettext_lazy("TCVN3 (ABC, .VnTime fonts)"),
+    "vni": gettext_lazy("VNI (VNI-Times fonts)"),
+    "cp1258": gettext_lazy("Windows-1258 (Vietnamese Windows code page)"),
+    "unknown_legacy": gettext_lazy("an old Vietnamese encoding that could not be recognised"),
+}
 
 
 @dataclass(frozen=True)

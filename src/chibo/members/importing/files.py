@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -125,8 +126,8 @@ def _check_xlsx(path: Path) -> None:
                         raise UploadRejected(
                             _("The workbook contains XML declarations that are not allowed.")
                         )
-    except zipfile.BadZipFile as exc:
-        raise UploadRejected(not_workbook) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UploadRejected(damaged_message()) from exc
 
 
 def _check_text(path: Path) -> None:
@@ -249,9 +250,13 @@ def _unreadable(exc: BaseException) -> UploadRejected:
         if isinstance(cause, DefusedXmlException):
             return UploadRejected(_("The workbook contains XML declarations that are not allowed."))
         cause = cause.__cause__ or cause.__context__
-    name = type(exc).__name__
-    log.info("unreadable workbook: %s", name)
-    return UploadRejected(_("The workbook cannot be read: %(reason)s") % {"reason": name})
+    log.info("unreadable workbook: %s", type(exc).__name__)
+    return UploadRejected(damaged_message())
+
+
+def damaged_message() -> str:
+    return _("The file is damaged (cut short or corrupted) and cannot be read. Open it in Excel, save it again"
+             " as .xlsx, and upload the saved copy.")
 
 
 def safe_filename(name: str) -> str:

@@ -57,6 +57,7 @@ class ImportJob:
     total_rows: int | None = None
     message: str = ""
     result: dict[str, Any] | None = None
+    ignore_unknown: bool = False  # the user chose to ignore columns the import does not know
 
     @property
     def dir(self) -> Path:
@@ -125,7 +126,7 @@ def _sweep() -> None:
 
 
 def job_create(
-    *, user: Any, chunks: Iterator[bytes], filename: str, size: int | None = None
+    *, user: Any, chunks: Iterator[bytes], filename: str, size: int | None = None, ignore_unknown: bool = False
 ) -> ImportJob:
     """Store an upload under a random id (the file name is only displayed) and check it.
     Raises `UploadRejected` (and keeps nothing) when the file is refused."""
@@ -161,6 +162,7 @@ def job_create(
         language=translation.get_language() or settings.LANGUAGE_CODE,
         created=now,
         updated=now,
+        ignore_unknown=ignore_unknown,
     )
     _save(job)
     return job
@@ -212,6 +214,7 @@ def job_run(job: ImportJob, *, user: Any, commit: bool) -> ImportJob:
                 dry_run=not commit,
                 source=f"import {job.id}: {job.filename}",
                 progress=progress,
+                ignore_unknown=job.ignore_unknown,
             )
         job.result = result.as_dict()
         job.done_rows = job.total_rows = result.total_rows
