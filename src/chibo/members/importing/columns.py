@@ -253,6 +253,12 @@ CHOICE_FIELDS = (
 )
 
 
+CHOICE_ENUMS: dict[str, Any] = {
+    "gender": Gender, "religion": Religion, "general_education": GeneralEducation,
+    "professional_level": ProfessionalLevel, "theory_level": TheoryLevel, "occupation": Occupation,
+}
+
+
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
@@ -270,14 +276,7 @@ def _choice_lookups() -> dict[str, dict[str, str]]:
         for alias, key in ALIASES.get(name, {}).items():
             lookups[name][compact(alias)] = key
     lookups["ethnicity"].update(ethnic_lookup())
-    choices_by_field = {
-        "gender": Gender.choices,
-        "religion": Religion.choices,
-        "general_education": GeneralEducation.choices,
-        "professional_level": ProfessionalLevel.choices,
-        "theory_level": TheoryLevel.choices,
-        "occupation": Occupation.choices,
-    }
+    choices_by_field = {name: enum.choices for name, enum in CHOICE_ENUMS.items()}
     for language in _languages():
         with translation.override(language):
             for name, options in choices_by_field.items():

@@ -26,7 +26,7 @@ from ..choices import (
 )
 from ..services import PersonData
 from ..validation import add_months, check_admission_age, clean_full_name, clean_national_id
-from .columns import COLUMN_BY_KEY, REQUIRED, Problem, _choice_lookups, _header_lookup
+from .columns import CHOICE_ENUMS, COLUMN_BY_KEY, REQUIRED, Problem, _choice_lookups, _header_lookup
 from .vocabulary import ETHNIC_OTHER_NAMES, compact, education_from_grade, header_keys
 
 log = logging.getLogger(__name__)
@@ -241,8 +241,8 @@ class RowParser:
                 "“%(value)s” is not a general education level: write the grade completed and the system,"
                 " for example 9/12, 11/12 or 12/12 (or 7/10, 10/10 in the old 10-year system)."
             ) % {"value": value}
-        column = COLUMN_BY_KEY[key]
-        names = {compact(label): label for _key, label in column.choices or ()}
+        options = CHOICE_ENUMS[key].choices if key in CHOICE_ENUMS else COLUMN_BY_KEY[key].choices or ()
+        names = {compact(str(label)): str(label) for _key, label in options}
         if key == "ethnicity":
             for name, others in ETHNIC_OTHER_NAMES.items():
                 names.update({compact(o): name for o in others})
