@@ -4,10 +4,11 @@ commit."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from chibo.orgs.models import Organization, OrgVersion
 from ..bulk import BulkError, MemberRecord, RowError, _Cells, _plan, members_bulk_create
 from ..models import Member
 from .columns import BATCH, COLUMN_BY_KEY, COLUMNS, ImportResult, Problem, UploadRejected, max_rows
-from .files import Table, read_table
+from .files import read_table
 from .rows import ParsedRow, RowParser
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,12 @@ def _bulk_column(name: str) -> str:
     return _BULK_FIELDS.get(name, name if name in COLUMN_BY_KEY else "")
 
 
-def _detect(table: Table) -> TextFixer:
-    texts: list[str] = []
-    with table.rows() as rows:
-        for number, values in rows:
-            if number > DETECTION_ROWS:
-                break
-            texts.extend(v for v in values if isinstance(v, str) and not v.isascii())
-    return TextFixer.detect(texts)
+def _detect(rows: Iterator[tuple[int, list[Any]]]) -> tuple[TextFixer, Iterator[tuple[int, list[Any]]]]:
+    """The text encoding, decided from the first `DETECTION_ROWS` rows, and the rows again from
+    the first (those rows are kept in memory, so the file is read once)."""
+    head = list(itertools.islice(rows, DETECTION_ROWS))
+    texts = [v for _number, values in head for v in values if isinstance(v, str) and not v.isascii()]
+    return TextFixer.detect(texts), itertools.chain(head, rows)
 
 
 def _common_path(paths: set[str]) -> str:
@@ -146,10 +145,6 @@ def members_import(
     nothing, so memory does not grow with its length)."""
     result = ImportResult(dry_run=dry_run)
     table = read_table(path, kind)
-    fixer = _detect(table)
-    result.encoding = fixer.encoding
-    if fixer.encoding == UNKNOWN_LEGACY:
-        log.info("import: text looks legacy but matches neither TCVN3 nor VNI")
     parser: RowParser | None = None
     seen_ids: dict[str, int] = {}
     seen_cards: dict[str, int] = {}
@@ -188,7 +183,11 @@ def members_import(
 
     header: int | None = None
     best: tuple[int, list[Problem]] = (-1, [Problem(1, "", _("The file is empty."))])
-    with table.rows() as rows:
+    with table.rows() as file_rows:
+        fixer, rows = _detect(file_rows)
+        result.encoding = fixer.encoding
+        if fixer.encoding == UNKNOWN_LEGACY:
+            log.info("import: text looks legacy but matches neither TCVN3, VNI nor Windows-1258")
         parser = RowParser(user=user, fixer=fixer, epoch=table.epoch)
         for number, values in rows:
             blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
