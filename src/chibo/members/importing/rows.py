@@ -159,10 +159,10 @@ class RowParser:
                 problems.append(
                     Problem(number, key, _("This column is missing from the row of column names."))
                 )
+        self.unknown = unknown
         if not problems:
             self.positions = positions
             self.columns_read = read
-            self.unknown = unknown
         self.header_matches = len(positions)
         return problems
 

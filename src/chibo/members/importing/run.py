@@ -26,7 +26,7 @@ from chibo.orgs.models import Organization, OrgVersion
 from ..bulk import BulkError, MemberRecord, RowError, _Cells, _plan, members_bulk_create
 from ..models import Member
 from .columns import BATCH, COLUMN_BY_KEY, COLUMNS, ImportResult, Problem, UploadRejected, max_rows
-from .files import read_table
+from .files import Table, read_table
 from .rows import ParsedRow, RowParser
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
 DETECTION_ROWS = 5000
+COMMIT_BATCH = 5000  # records written per `members_bulk_create` call, all in one transaction
 HEADER_SEARCH_ROWS = 10  # the column names may sit below a title
 # RowError.field of the bulk path -> column key
 _BULK_FIELDS = {"events": "ceremony_date", "moves": "cell", "cell": "cell"}
@@ -148,7 +149,6 @@ def members_import(
     parser: RowParser | None = None
     seen_ids: dict[str, int] = {}
     seen_cards: dict[str, int] = {}
-    to_create: list[tuple[int, MemberRecord]] = []
     cell_ids: set[int] = set()
     batch: list[ParsedRow] = []
     limit = max_rows()
@@ -175,10 +175,6 @@ def members_import(
                 continue
             result.new += 1
             cell_ids.update(e.cell_id for e in row.record.events if e.cell_id)
-            if not dry_run and result.ok:
-                to_create.append((row.row, row.record))
-        if not result.ok:
-            to_create.clear()  # nothing will be written
         batch = []
 
     header: int | None = None
@@ -199,7 +195,7 @@ def members_import(
                     header = number
                     _columns(result, parser, number, ignore_unknown)
                 elif parser.header_matches > best[0]:
-                    best = (parser.header_matches, header_problems)
+                    best = (parser.header_matches, header_problems + _unknown_columns(parser, number))
                 if header is None and number >= HEADER_SEARCH_ROWS:
                     break
                 continue
@@ -229,7 +225,6 @@ def members_import(
                         seen[value] = number
             if parsed.problems:
                 result.error_rows += 1
-                to_create.clear()  # nothing will be written
                 for p in parsed.problems:
                     result.add(p)
             else:
@@ -250,11 +245,10 @@ def members_import(
     if dry_run:
         return result
     paths = set(OrgVersion.objects.filter(org_id__in=cell_ids).values_list("path", flat=True))
-    if not result.ok or not to_create:
+    if not result.ok or not result.new:
         result.committed = result.ok
         _audit_import(actor, result, source, _common_path(paths))
         return result
-    rows_by_index = [row for row, _rec in to_create]
     # The attempt is on record before anything is written (security.md §5.1: an audit event for
     # each attempt, even one that a crash cuts short and rolls back).
     audit_log(
@@ -264,23 +258,23 @@ def members_import(
         target_id="*",
         org_path=_common_path(paths),
         reason=source[:200],
-        after={"rows": len(to_create)},
+        after={"rows": result.new},
     )
+    assert parser is not None  # noqa: S101 (the header was read)
     try:
         with transaction.atomic():
-            created = members_bulk_create(
-                actor=actor,
-                records=[rec for _row, rec in to_create],
-                source=source or "import",
-                progress=(lambda done, total: progress("saving", done, total))
-                if progress
-                else None,
-            )
-            if (
-                user is not None
-            ):  # every cell written to is still the user's, inside the transaction
+            created = 0
+            for chunk in _valid_records(table, parser, user, header):
+                try:
+                    created += len(members_bulk_create(
+                        actor=actor, records=[rec for _row, rec in chunk], source=source or "import"))
+                except BulkError as exc:  # the register changed since the check: name the rows
+                    raise BulkError([RowError(chunk[e.index][0], e.field, e.message) for e in exc.errors]) from exc
+                if progress:
+                    progress("saving", created, result.new)
+            if user is not None:  # every cell written to is still the user's, inside the transaction
                 recheck_in_scope(user, "member.change", Organization.objects.all(), cell_ids)
-            result.created = len(created)
+            result.created = created
             result.committed = True
             _audit_import(actor, result, source, _common_path(paths))
     except OutOfScopeWrite:
@@ -299,7 +293,7 @@ def members_import(
         _audit_import(actor, result, source, _common_path(paths))
     except BulkError as exc:
         for e in exc.errors:
-            result.add(Problem(rows_by_index[e.index], _bulk_column(e.field), e.message))
+            result.add(Problem(e.index, _bulk_column(e.field), e.message))
         result.error_rows = len({e.index for e in exc.errors})
         result.new = 0
         result.created = 0
@@ -314,11 +308,41 @@ def _columns(result: ImportResult, parser: RowParser, header: int, ignore_unknow
     if ignore_unknown:
         result.columns_ignored = [f"{letter}: {heading}" for letter, heading in parser.unknown]
         return
-    for letter, heading in parser.unknown:
-        result.add(Problem(header, "", _(
+    for problem in _unknown_columns(parser, header):
+        result.add(problem)
+
+
+def _valid_records(
+    table: Table, parser: RowParser, user: Any, header: int
+) -> Iterator[list[tuple[int, MemberRecord]]]:
+    """The commit's pass over a file that passed the checks: its new members' records, in
+    chunks (the file is read again rather than kept in memory), without the rows already
+    registered."""
+    scratch = ImportResult()
+    batch: list[ParsedRow] = []
+    with table.rows() as rows:
+        for number, values in rows:
+            if number <= header or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            parsed = parser.parse(number, values)
+            if parsed.record is None:  # the file passed the checks: cannot happen
+                raise BulkError([RowError(number, p.column, p.message) for p in parsed.problems])
+            batch.append(parsed)
+            if len(batch) >= COMMIT_BATCH:
+                yield [(r.row, r.record) for r in _match_existing(user, batch, scratch) if r.record]
+                batch = []
+    if batch:
+        yield [(r.row, r.record) for r in _match_existing(user, batch, scratch) if r.record]
+
+
+def _unknown_columns(parser: RowParser, header: int) -> list[Problem]:
+    return [
+        Problem(header, "", _(
             "Column %(letter)s, “%(heading)s”, is not a column of the member import, so its data would be lost."
             " Rename it to a column name of the template, delete it, or choose to ignore unknown columns.")
-            % {"letter": letter, "heading": heading}))
+            % {"letter": letter, "heading": heading})
+        for letter, heading in parser.unknown
+    ]
 
 
 def _audit_import(actor: Any, result: ImportResult, source: str, org_path: str) -> None:
