@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chibo.core.vnencoding import encode_cp1258, encode_tcvn3, encode_vni, legacy_text
 from chibo.members import importing
@@ -347,3 +349,13 @@ def test_the_new_messages_are_translated(lang, tmp_path, mt_tree, mt_people):
     assert len(result.problems) == 2
     if lang != "en":
         assert [p.message for p in result.problems] != [p.message for p in english.problems]
+
+
+@given(st.lists(st.text(alphabet="0123456789AB", min_size=1, max_size=4), max_size=300))
+def test_seen_numbers_finds_the_first_row_of_each_repeat(values):
+    from chibo.members.importing.run import SeenNumbers
+
+    seen, first = SeenNumbers(size=4), {}
+    for row, value in enumerate(values, start=2):
+        assert seen.first(value, row) == first.get(value)
+        first.setdefault(value, row)
