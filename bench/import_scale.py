@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 CHIBO = str(ROOT / ".venv" / "bin" / "chibo")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-import.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings.dev")
+# the benchmark's settings: the development settings with DEBUG off (no query log kept)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 DB_URL = os.environ["DATABASE_URL"]
 VENDOR = "postgresql" if DB_URL.startswith(("postgres://", "postgresql://")) else "sqlite"
 CELLS = 20
@@ -75,7 +76,8 @@ def prepare_database() -> None:
             raise SystemExit(f"refusing to drop {name!r}: use a database name containing 'import'")
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _pg_admin(f'CREATE DATABASE "{name}"')
-    subprocess.run([CHIBO, "migrate", "--noinput"], check=True, capture_output=True, cwd=ROOT)  # noqa: S603
+    subprocess.run([CHIBO, "migrate", "--noinput"], check=True, capture_output=True, cwd=ROOT,  # noqa: S603
+                   env={**os.environ, "DJANGO_SETTINGS_MODULE": "chibo.settings.dev"})
     _setup_django()
     from chibo.orgs import kinds as K
     from chibo.orgs.services import org_establish
