@@ -101,7 +101,7 @@ def test_the_filled_template_imports(tmp_path, mt_tree, mt_people, mt_login):
 
 def test_dry_run_reports_and_writes_nothing(tmp_path, mt_tree, mt_people, mt_members, mt_english):
     before = Member.objects.count()
-    rows = S.people(7) + [S.row(full_name="Nguyễn Văn An", national_id=NID_AN)]  # An is registered
+    rows = S.people(7) + [S.row(full_name="Nguyễn Văn An", birth_date="04/03/1990", national_id=NID_AN)]  # An is registered
     result = run(tmp_path, S.as_csv(rows), mt_people["sec_a"], dry_run=True)
     assert (result.total_rows, result.new, result.unchanged, result.error_rows) == (8, 7, 1, 0)
     assert result.unchanged_rows == [9]
@@ -150,7 +150,8 @@ def test_errors_found_by_the_bulk_rules_name_their_row(tmp_path, mt_tree, mt_peo
     admin = mt_people["admin"]
     rows = S.people(3)
     rows[1]["cell"] = "MT-G"  # a grassroots committee: members belong to cells
-    rows[2].update(ceremony_date="03/02/1999", admission_decision_date="")  # before the cell existed (2000)
+    rows[2].update(ceremony_date="03/02/1999", admission_decision_date="",  # before the cell existed (2000)
+                   birth_date="15/05/1970", national_id="", card_number="99000001")
     result = run(tmp_path, S.as_csv(rows), admin)
     got = [(p.row, p.column) for p in result.problems]
     assert got == [(3, "cell"), (4, "cell")]
@@ -361,7 +362,7 @@ def test_xml_bomb_is_refused(tmp_path, mt_tree, mt_people, mt_english):
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
     (b"full name,gender\n\x00\x01\x02binary", "not a text"),
     (S.many_entries(1).replace(b"[Content_Types].xml", b"[Content_Typez].xml"), "not an Excel workbook"),
-    (b"PK\x03\x04 broken zip", "not an Excel workbook"),
+    (b"PK\x03\x04 broken zip", "damaged"),
     (b"", "empty"),
 ], ids=["png", "xls", "binary", "zip-not-xlsx", "broken-zip", "empty"])
 def test_wrong_magic_bytes_are_refused(data, message, tmp_path, mt_english):
@@ -454,7 +455,7 @@ def test_upload_needs_the_csrf_token(mt_tree, mt_people):
 def test_large_files_run_in_the_background(mt_tree, mt_people, mt_login, settings, monkeypatch, mt_english):
     settings.CHIBO_IMPORT_INLINE_MAX_BYTES = 0
     started = []
-    monkeypatch.setattr(importing, "_spawn", lambda job, user, commit: started.append((job.id, commit)))
+    monkeypatch.setattr(importing.jobs, "_spawn", lambda job, user, commit: started.append((job.id, commit)))
     client = mt_login(mt_people["sec_a"])
     r = client.post("/members/io/", {"file": io.BytesIO(S.as_csv(S.people(5)))})
     job_id = r["Location"].rstrip("/").rsplit("/", 1)[-1]

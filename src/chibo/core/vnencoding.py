@@ -12,6 +12,11 @@ as the Windows-1252 characters, so "Nguyễn" typed in TCVN3 reaches us as "Nguy
   five combining tone marks.
 - `decode_vni()`/`encode_vni()`: VNI writes a base letter followed by a mark byte ("a" + "ù" = "á",
   "a" + "â" = "â", "a" + "á" = "ấ"); ơ, ư, đ and the toned i letters are single bytes.
+- `decode_cp1258()`/`encode_cp1258()`: Windows-1258 (Microsoft's Vietnamese code page) keeps
+  some precomposed letters and writes the other tones as combining marks after the vowel.
+- `vietnamese_score()`: how well decoded text fits Vietnamese syllable structure, the tone mark
+  included (on the main vowel: "Thị", never "Thiũ"): the detection scores each candidate
+  decoding with it, which tells Windows-1258 from TCVN3 and VNI.
 - `looks_vietnamese()`: every word is a plausible Vietnamese syllable (letters, case, one tone,
   vowel cluster). Legacy text read as Unicode fails it ("NguyÔn", "V¨n", "Vaên"); decoded, it passes.
 - `TextFixer.detect(texts)` decides for a whole file and converts cell by cell, raising
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 UNICODE = "unicode"
 TCVN3 = "tcvn3"
 VNI = "vni"
+CP1258 = "cp1258"  # Windows-1258: Latin letters, ă â ê ô ơ ư đ, and the tones as combining marks
 UNKNOWN_LEGACY = "unknown_legacy"
 
 
@@ -233,6 +239,47 @@ def decode_vni(data: bytes) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+# --- Windows-1258 -----------------------------------------------------------------------------------
+
+
+def decode_cp1258(data: bytes) -> str:
+    try:
+        return unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError as exc:
+        raise LegacyTextError("not Windows-1258") from exc
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Unicode -> Windows-1258 as Windows writes it: a precomposed letter where the code page has
+    one, else the letter followed by its tone as a combining mark (for tests and round trips)."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], list(parts[1:])
+        progress = True
+        while marks and progress:  # keep as many marks on the letter as the code page allows
+            progress = False
+            for mark in marks:
+                try:
+                    unicodedata.normalize("NFC", base + mark).encode("cp1258")
+                except UnicodeEncodeError:
+                    continue
+                base = unicodedata.normalize("NFC", base + mark)
+                marks.remove(mark)
+                progress = True
+                break
+        try:
+            out += (base + "".join(marks)).encode("cp1258")
+        except UnicodeEncodeError as exc:
+            raise LegacyTextError(f"no Windows-1258 bytes for {ch!r}") from exc
+    return bytes(out)
+
+
 # --- plausibility --------------------------------------------------------------------------------
 
 # Vowel clusters of Vietnamese syllables, tones removed (onset "qu"/"gi" handled apart).
@@ -278,6 +325,53 @@ def _word_ok(word: str) -> bool:
     return bool(candidates & _NUCLEI)
 
 
+_MODIFIED = "ăâêôơư"
+
+
+def _tone_placement_ok(word: str) -> bool:
+    """The tone mark sits on the syllable's main vowel: on the vowel with a hat, horn or breve
+    (ơ in "ươ"), else the only vowel, else the last before a final consonant, else the middle
+    of three, else the first of two ("hòa" and "hoà", "thúy" and "thuý" are both in use)."""
+    letters = [unicodedata.normalize("NFD", ch) for ch in word.lower()]
+    toned = [i for i, d in enumerate(letters) if any(m in TONES for m in d)]
+    if len(toned) != 1:
+        return len(toned) == 0
+    bare = "".join(unicodedata.normalize("NFC", "".join(m for m in d if m not in TONES)) for d in letters)
+    m = _SYLLABLE.fullmatch(bare)
+    if m is None:
+        return False
+    start, nucleus, coda = m.start("nucleus"), m["nucleus"], m["coda"]
+    if (m["onset"].endswith("q") and nucleus.startswith("u") and len(nucleus) > 1) or (
+            m["onset"] == "g" and nucleus.startswith("i") and len(nucleus) > 1):
+        start, nucleus = start + 1, nucleus[1:]
+    modified = [i for i, ch in enumerate(nucleus) if ch in _MODIFIED]
+    if modified:
+        allowed = {modified[-1]}
+    elif len(nucleus) == 1:
+        allowed = {0}
+    elif coda:
+        allowed = {len(nucleus) - 1}
+    elif len(nucleus) == 3:
+        allowed = {1}
+    else:
+        allowed = {0, 1} if nucleus in ("oa", "oe", "uy") else {0}
+    return toned[0] - start in allowed
+
+
+def vietnamese_score(text: str) -> int:
+    """Words with a diacritic that are well-formed Vietnamese syllables (tone placement
+    included), minus those that are not, minus every character no Vietnamese text holds."""
+    score = 0
+    for ch in text:
+        if not ch.isascii() and ch not in LETTERS_WITH_DIACRITICS and ch not in _PUNCTUATION_OK:
+            score -= 1
+    for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+        if word.isascii():
+            continue
+        score += 1 if _word_ok(word) and _tone_placement_ok(word) else -1
+    return score
+
+
 def looks_vietnamese(text: str) -> bool:
     """Every non-ASCII character is a Vietnamese letter or common punctuation, and every word
     with a diacritic is a plausible Vietnamese syllable."""
@@ -298,6 +392,8 @@ def convert(text: str, encoding: str) -> str:
         return decode_tcvn3(data)
     if encoding == VNI:
         return decode_vni(data)
+    if encoding == CP1258:
+        return decode_cp1258(data)
     raise LegacyTextError(f"unknown encoding {encoding!r}")
 
 
@@ -330,7 +426,7 @@ def _suspicious(text: str) -> bool:
 class TextFixer:
     """The encoding decided for one file, applied cell by cell.
 
-    `encoding` is UNICODE, TCVN3, VNI, or UNKNOWN_LEGACY (text looks legacy but neither table
+    `encoding` is UNICODE, TCVN3, VNI, CP1258, or UNKNOWN_LEGACY (text looks legacy but neither table
     converts it: such cells are refused). `mixed` says that the file also holds proper Unicode
     Vietnamese, so cells that read well as Unicode are left alone.
     """
@@ -340,7 +436,13 @@ class TextFixer:
 
     @classmethod
     def detect(cls, texts: Iterable[str]) -> TextFixer:
-        votes = {TCVN3: 0, VNI: 0}
+        """Decide from a file's texts: each text that is not plausible Unicode Vietnamese is
+        decoded with each legacy encoding and the decodings are scored against Vietnamese
+        syllable structure (`vietnamese_score`); the best-scoring encoding that converts some
+        text cleanly wins."""
+        candidates = (TCVN3, VNI, CP1258)
+        votes = dict.fromkeys(candidates, 0)
+        scores = dict.fromkeys(candidates, 0)
         suspicious: list[str] = []
         unicode_evidence = 0
         seen: set[str] = set()
@@ -354,14 +456,21 @@ class TextFixer:
             if not _suspicious(text):
                 continue
             suspicious.append(text)
-            for encoding in votes:
-                if _converts_cleanly(text, encoding):
+            for encoding in candidates:
+                try:
+                    converted = convert(text, encoding)
+                except LegacyTextError:
+                    scores[encoding] -= len(_WORD.findall(text)) or 1
+                    continue
+                scores[encoding] += vietnamese_score(converted)
+                if looks_vietnamese(converted):
                     votes[encoding] += 1
         if not suspicious:
             return cls(UNICODE)
-        if votes[TCVN3] != votes[VNI]:
-            best = TCVN3 if votes[TCVN3] > votes[VNI] else VNI
-        else:  # a tie: VNI text is full of vowel + mark pairs, TCVN3 text has single letters
+        ranked = sorted(candidates, key=lambda e: (scores[e], votes[e]), reverse=True)
+        best = ranked[0]
+        if (scores[TCVN3], votes[TCVN3]) == (scores[VNI], votes[VNI]) and best in (TCVN3, VNI):
+            # a tie: VNI text is full of vowel + mark pairs, TCVN3 text has single letters
             best = VNI if _vni_likeness(suspicious) >= 0.5 else TCVN3
         if votes[best]:
             return cls(best, mixed=unicode_evidence > 0)

@@ -98,7 +98,7 @@ def _upload_post(request: HttpRequest) -> HttpResponse:
         return _upload_page(request, _("Choose a file to import."), status=400)
     try:
         job = importing.job_create(user=request.user, chunks=upload_file.chunks(), filename=upload_file.name or "",
-                                   size=upload_file.size)
+                                   size=upload_file.size, ignore_unknown=request.POST.get("ignore_unknown") == "on")
     except importing.UploadRejected as exc:
         return _upload_page(request, exc.message, status=exc.status)
     importing.job_start(job, user=request.user, commit=False)

@@ -38,7 +38,12 @@ from .models import (
     TransferKind,
     TransferState,
 )
-from .validation import add_months, clean_full_name, clean_national_id, full_months
+from .validation import (
+    add_months,
+    check_admission_age,
+    clean_full_name,
+    clean_national_id,
+)
 
 # event -> {status before -> status after}; None = no status yet
 TRANSITIONS: dict[str, dict[str | None, str]] = {
@@ -248,16 +253,12 @@ def member_admit(
     if person.birth_date >= decision_date:
         raise ValidationError({"birth_date": [_("The date of birth must be before the admission.")]})
     org_ids = _ancestor_ids(cell, decision_date)
-    age = full_months(person.birth_date, decision_date)
-    min_age = rule("admission.min_age_months", on=decision_date, org_ids=org_ids)
-    max_age = rule("admission.max_age_months_without_provincial_approval", on=decision_date, org_ids=org_ids)
-    if age < min_age:
-        raise ValidationError({"birth_date": [
-            _("Too young to be admitted: %(years)d full years (at least %(min)d).")
-            % {"years": age // 12, "min": min_age // 12}]})
-    if age > max_age and not provincial_approval:
-        raise ValidationError({"birth_date": [
-            _("Over %(max)d years old: admission needs the provincial committee's approval.") % {"max": max_age // 12}]})
+    check_admission_age(
+        birth_date=person.birth_date, decision_date=decision_date,
+        min_age_months=rule("admission.min_age_months", on=decision_date, org_ids=org_ids),
+        max_age_months=rule("admission.max_age_months_without_provincial_approval", on=decision_date,
+                            org_ids=org_ids),
+        provincial_approval=provincial_approval)
     if person.general_education == GeneralEducation.PRIMARY:
         raise ValidationError({"general_education": [_("Admission needs at least lower-secondary education.")]})
     check_cell(cell, ceremony_date)

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chibo.core.text import has_bidi_controls, normalize_text
 
+# Scripts whose writing needs the zero-width (non-)joiner: Arabic script (Persian), the Indic
+# scripts. Latin-script names (Vietnamese) never do.
+_JOINER_SCRIPTS = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u0dff]")
+_MARKUP = frozenset("<>")
+_FORMULA_START = ("=", "+", "@")
+
 
 def clean_full_name(value: str) -> str:
+    """A person's name: no invisible characters (format characters such as U+200C or U+2060 are
+    allowed only where the script needs the joiners), no markup, no formula, no digits."""
     if has_bidi_controls(value):
         raise ValidationError(_("The name contains invisible control characters."))
+    needs_joiners = bool(_JOINER_SCRIPTS.search(value))
+    for ch in value:
+        if unicodedata.category(ch) == "Cf" and not (needs_joiners and ch in "\u200c\u200d"):
+            raise ValidationError(
+                _("The name contains an invisible character (U+%(code)04X): retype the name without it.")
+                % {"code": ord(ch)})
+    if any(ch in _MARKUP for ch in value):
+        raise ValidationError(_("A name cannot contain “<” or “>”."))
+    if value.strip().startswith(_FORMULA_START):
+        raise ValidationError(_("A name cannot start with “=”, “+” or “@” (a spreadsheet formula)."))
     name = normalize_text(value)
     if not name:
         raise ValidationError(_("The full name is required."))
@@ -58,3 +78,19 @@ def add_months(day: dt.date, months: int) -> dt.date:
     import calendar
 
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_admission_age(*, birth_date: dt.date, decision_date: dt.date, min_age_months: int,
+                        max_age_months: int | None = None, provincial_approval: bool = False) -> None:
+    """The age rules of admission (Charter Art. 1; the numbers come from the rulebook as of the
+    decision date): raises ValidationError on `birth_date`. `max_age_months=None` skips the upper
+    limit (an import of past admissions does not say whether the province approved)."""
+    age = full_months(birth_date, decision_date)
+    if age < min_age_months:
+        raise ValidationError({"birth_date": [
+            _("Too young to be admitted: %(years)d full years (at least %(min)d).")
+            % {"years": age // 12, "min": min_age_months // 12}]})
+    if max_age_months is not None and age > max_age_months and not provincial_approval:
+        raise ValidationError({"birth_date": [
+            _("Over %(max)d years old: admission needs the provincial committee's approval.")
+            % {"max": max_age_months // 12}]})

@@ -26,6 +26,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; save nothing.")
+        parser.add_argument("--ignore-unknown-columns", action="store_true",
+                            help="Import even when some columns are not columns of the import (their data is lost).")
         parser.add_argument("--as", dest="username", help="Import as this user (their scope applies).")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE,
                             choices=[code for code, _name in settings.LANGUAGES])
@@ -49,6 +51,7 @@ class Command(BaseCommand):
                 result = importing.members_import(
                     actor=user, user=user, path=path, kind=kind, dry_run=options["dry_run"],
                     source=f"command line: {importing.safe_filename(source.name)}",
+                    ignore_unknown=options["ignore_unknown_columns"],
                 )
             except importing.UploadRejected as exc:
                 raise CommandError(exc.message) from exc
@@ -59,11 +62,23 @@ class Command(BaseCommand):
     def _report(self, result: importing.ImportResult) -> None:
         out = self.stdout
         out.write(_("Rows read: %(n)d") % {"n": result.total_rows})
-        out.write(_("New members: %(n)d") % {"n": result.new})
+        for heading, label in result.read_columns:
+            out.write(_("Column “%(heading)s” read as: %(column)s") % {"heading": heading, "column": label})
+        for heading in result.columns_ignored:
+            out.write(_("Column ignored: %(heading)s") % {"heading": heading})
+        if result.ok:
+            out.write(_("New members: %(n)d") % {"n": result.new})
+        else:
+            out.write(_("Rows without errors: %(n)d (nothing is imported while any row has errors)") % {"n": result.new})
         out.write(_("Unchanged (already registered): %(n)d") % {"n": result.unchanged})
         out.write(_("Rows with errors: %(n)d") % {"n": result.error_rows})
         if result.encoding not in ("unicode",):
-            out.write(_("Text encoding: %(name)s") % {"name": result.encoding})
+            out.write(_("Text encoding: %(name)s") % {"name": result.encoding_label})
+        if result.show_kinds:
+            out.write(_("Kinds of error:"))
+            for kind in result.error_kinds:
+                out.write(_("%(count)d × %(column)s: %(message)s (first in row %(row)d)") % {
+                    "count": kind.count, "column": kind.column_label or "—", "message": kind.message, "row": kind.row})
         for p in result.problems:
             out.write(_("Row %(row)d, %(column)s: %(message)s")
                       % {"row": p.row, "column": p.column_label or "—", "message": p.message})
