@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "chibo.core",
+    "django_tasks",
+    "django_tasks_db",
     "chibo.jobs",
     "chibo.accounts",
     "chibo.geo",
@@ -175,6 +177,34 @@ LANGUAGE_COOKIE_NAME = "chibo_language"
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# --- Files ----------------------------------------------------------------------------------
+# "private": results of background jobs (exports, reports), outside the web root; served only
+# through views that authorize every request (chibo.jobs).
+PRIVATE_DIR = VAR_DIR / "private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_DIR), "base_url": None,
+                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
+}
+
+# --- Background jobs (chibo.jobs on django-tasks) -------------------------------------------
+# The database backend needs no extra server: `chibo db_worker` runs the queue (SQLite or
+# PostgreSQL). A real queue backend can replace it in production (TASKS is plain settings).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CHIBO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Exports of more members than this run as background jobs; smaller ones stream in the request.
+CHIBO_EXPORT_INLINE_MAX_MEMBERS = int(os.environ.get("CHIBO_EXPORT_INLINE_MAX_MEMBERS", "5000"))
+# Days a job's result file is kept for download.
+CHIBO_JOB_RESULT_DAYS = int(os.environ.get("CHIBO_JOB_RESULT_DAYS", "7"))
 
 # --- Uploads --------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
