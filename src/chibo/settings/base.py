@@ -146,12 +146,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock an account (and, separately, an address) after 10 failed sign-ins, for an hour.
-AXES_FAILURE_LIMIT = 10
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Sign-in lock-out (chibo.accounts.lockout), for an hour after the last failure: an account from
+# one address after 10 failures; every sign-in from an address after 50 failures there (any
+# accounts); an account from everywhere after 100. `chibo axes_reset` lifts every lock.
+CHIBO_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS = 10
+CHIBO_SIGNIN_FAILURES_PER_ADDRESS = 50
+CHIBO_SIGNIN_FAILURES_PER_ACCOUNT = 100
+AXES_FAILURE_LIMIT = "chibo.accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Attempts during a lock do not extend it: the lock ends when its page says it does.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "chibo.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 OTP_TOTP_ISSUER = "Chibo"
