@@ -229,3 +229,18 @@ def test_results_expire(job_a, personas, login):
 def test_a_job_runs_once(job_a):
     services.job_run(job_id=str(job_a.pk))  # a second delivery of the task does nothing
     assert AuditEvent.objects.filter(action="job.succeed", target_id=str(job_a.pk)).count() == 1
+
+
+def test_the_database_queue_and_its_worker(personas, tree, settings):
+    """With the database backend (the default outside tests) a job waits in the queue, in the
+    same transaction as its row, until `chibo db_worker` runs it."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    job = submit(personas["secretary_a"], tree["CA"])
+    assert job.status == JobStatus.QUEUED
+    assert DBTaskResult.objects.filter(id=job.task_id).exists()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result_name
