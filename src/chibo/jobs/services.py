@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -192,6 +193,10 @@ def job_result_open(*, user: Any, job_id: Any) -> tuple[Job, IO[bytes]]:
     """Authorize again and open a job's result for `user`. Raises `Job.DoesNotExist` for
     anyone but the owner still holding a role over the job's organization (and for a job
     without a result, or an expired one). Every download is read-logged and audited."""
+    try:
+        job_id = uuid.UUID(str(job_id))
+    except ValueError as exc:
+        raise Job.DoesNotExist from exc
     forget_scope(user)
     job = Job.objects.restrict(user).filter(pk=job_id).first()
     if job is None or not job_authorized(user=user, job=job) or not job.has_result:

@@ -20,6 +20,8 @@ from chibo.jobs.views import download_response
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):
+    # (a plain string in the schema: a second enum named "status" would collide with the members')
+    status = serializers.CharField(read_only=True, help_text="queued, running, succeeded or failed")
     messages = serializers.SerializerMethodField()
     percent = serializers.IntegerField(read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -47,7 +49,7 @@ class JobViewSet(ScopedReadOnlyViewSet):
     scope_area = "job"
     queryset = Job.objects.all()
     serializer_class = JobSerializer
-    lookup_value_regex = r"[0-9a-fA-F-]{36}"
+    lookup_value_regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("-created_at")
