@@ -231,11 +231,15 @@ def test_a_job_runs_once(job_a):
     assert AuditEvent.objects.filter(action="job.succeed", target_id=str(job_a.pk)).count() == 1
 
 
-def test_the_database_queue_and_its_worker(personas, tree, settings):
+def test_the_database_queue_and_its_worker(personas, tree, settings, monkeypatch):
     """With the database backend (the default outside tests) a job waits in the queue, in the
     same transaction as its row, until `chibo db_worker` runs it."""
     from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
+
+    # the worker closes connections between tasks; here it shares the test's transaction
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     job = submit(personas["secretary_a"], tree["CA"])
