@@ -248,3 +248,29 @@ def test_the_database_queue_and_its_worker(personas, tree, settings, monkeypatch
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.result_name
+
+
+def test_a_job_whose_worker_stopped_is_shown_failed_then_recorded_so(personas, tree, login, settings):
+    """A worker killed in the middle leaves the job `running`: after CHIBO_JOB_STALE_MINUTES
+    without a sign of life it shows as failed, with a message, and stops polling;
+    `chibo jobs_prune` records it as failed."""
+    from django.core.management import call_command
+
+    user = personas["secretary_a"]
+    job = Job.objects.create(owner=user, kind=KIND, org_path=_path(tree["CA"]), action="member.view",
+                             status=JobStatus.RUNNING, progress_done=1, progress_total=4,
+                             heartbeat_at=timezone.now() - dt.timedelta(minutes=settings.CHIBO_JOB_STALE_MINUTES - 1))
+    c = login(user)
+    assert 'hx-trigger="every 2s"' in c.get(f"/jobs/{job.pk}/").content.decode()
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=settings.CHIBO_JOB_STALE_MINUTES + 1))
+    c.cookies["chibo_language"] = "en"
+    body = c.get(f"/jobs/{job.pk}/").content.decode()
+    assert "hx-trigger" not in body and 'role="alert"' in body and "interrupted" in body
+    assert c.get(f"/api/v1/jobs/{job.pk}/").json()["status"] == "failed"
+    call_command("jobs_prune", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.finished_at
+    with translation.override("en"):
+        assert job.message_texts() == [
+            "The job was interrupted: the process running it stopped. Start it again."]

@@ -8,6 +8,7 @@ job is submitted, when it runs and on every download: a result is never a bearer
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -17,9 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from chibo.core.paths import any_subtree_q
 from chibo.core.scoping import ScopedQuerySet, resolve_scope
+
+
+INTERRUPTED = gettext_noop("The job was interrupted: the process running it stopped. Start it again.")
 
 
 class JobStatus(models.TextChoices):
@@ -64,6 +69,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
     result_name = models.CharField(_("result file"), max_length=255, blank=True)
     result_filename = models.CharField(_("download name"), max_length=255, blank=True)
@@ -88,8 +94,25 @@ class Job(models.Model):
         return f"{self.kind} {self.pk}"
 
     @property
+    def is_stale(self) -> bool:
+        """Running, but its worker gave no sign of life for CHIBO_JOB_STALE_MINUTES (it was
+        stopped or killed): shown as failed; `chibo jobs_prune` records it so."""
+        if self.status != JobStatus.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return last < timezone.now() - dt.timedelta(minutes=settings.CHIBO_JOB_STALE_MINUTES)
+
+    @property
+    def shown_status(self) -> str:
+        return str(JobStatus.FAILED) if self.is_stale else str(self.status)
+
+    @property
+    def shown_status_label(self) -> str:
+        return str(JobStatus(self.shown_status).label)
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED) or self.is_stale
 
     @property
     def is_expired(self) -> bool:
@@ -109,7 +132,7 @@ class Job(models.Model):
 
     def message_texts(self) -> list[str]:
         """The messages in the current language."""
-        out = []
+        out = [gettext(INTERRUPTED)] if self.is_stale else []
         for m in self.messages or []:
             text = gettext(str(m.get("text", "")))
             params = m.get("params") or {}

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 from chibo.core.audit import audit_log, read_log
 from chibo.core.scoping import forget_scope, resolve_scope
 
-from .models import Job, JobStatus
+from .models import INTERRUPTED, Job, JobStatus
 from .registry import JobFailed, JobOutput, get_kind
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
     done = max(0, int(done))
     if total:
         done = min(done, total)
-    Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+    Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total, heartbeat_at=timezone.now())
     job.progress_done, job.progress_total = done, total
 
 
@@ -153,7 +153,8 @@ def job_run(*, job_id: str) -> None:
     job = Job.objects.select_related("owner").filter(pk=job_id, status=JobStatus.QUEUED).first()
     if job is None:
         return  # already run, or gone
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
     job.status = JobStatus.RUNNING
     kind = get_kind(job.kind)
     if kind is None:
@@ -209,6 +210,17 @@ def job_result_open(*, user: Any, job_id: Any) -> tuple[Job, IO[bytes]]:
     audit_log(actor=user, action="job.download", target=job, org_path=job.org_path,
               after={"kind": job.kind, "size": job.result_size})
     return job, fh
+
+
+def job_reap() -> int:
+    """Record as failed the jobs whose worker stopped while running them (`Job.is_stale`)."""
+    count = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING).select_related("owner"):
+        if job.is_stale:
+            with transaction.atomic():
+                _fail(job, INTERRUPTED)
+            count += 1
+    return count
 
 
 def job_prune(*, now: dt.datetime | None = None) -> int:

@@ -212,6 +212,8 @@ TASKS = {
 CHIBO_EXPORT_INLINE_MAX_MEMBERS = int(os.environ.get("CHIBO_EXPORT_INLINE_MAX_MEMBERS", "5000"))
 # Days a job's result file is kept for download.
 CHIBO_JOB_RESULT_DAYS = int(os.environ.get("CHIBO_JOB_RESULT_DAYS", "7"))
+# A running job with no sign of life (progress) for this long is shown as failed (its worker stopped).
+CHIBO_JOB_STALE_MINUTES = int(os.environ.get("CHIBO_JOB_STALE_MINUTES", "15"))
 
 # --- Uploads --------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

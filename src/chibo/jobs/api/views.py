@@ -21,7 +21,8 @@ from chibo.jobs.views import download_response
 
 class JobSerializer(serializers.ModelSerializer[Job]):
     # (a plain string in the schema: a second enum named "status" would collide with the members')
-    status = serializers.CharField(read_only=True, help_text="queued, running, succeeded or failed")
+    status = serializers.CharField(source="shown_status", read_only=True,
+                                   help_text="queued, running, succeeded or failed")
     messages = serializers.SerializerMethodField()
     percent = serializers.IntegerField(read_only=True)
     download_url = serializers.SerializerMethodField()
