@@ -16,13 +16,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from chibo.core.paths import any_subtree_q
 from chibo.core.scoping import ScopedQuerySet, resolve_scope
-
 
 INTERRUPTED = gettext_noop("The job was interrupted: the process running it stopped. Start it again.")
 
