@@ -173,12 +173,25 @@ VALUES = st.one_of(
 
 
 def is_a_date(value: str) -> bool:
+    """A date or an instant in ISO 8601, or in a format Django's date fields accept in the
+    page's language (Vietnamese, the default: `01/02/2020` is a date there)."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
     for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
         try:
             parse(value.strip())
             return True
         except (ValueError, OverflowError):
             continue
+    with translation.override("vi"):
+        for field in (forms.DateField(), forms.DateTimeField()):
+            try:
+                field.to_python(value)
+                return True
+            except (ValidationError, ValueError, OverflowError):
+                continue
     return False
 
 
