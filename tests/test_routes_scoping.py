@@ -306,6 +306,10 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
 # organization's.)
 ROUTE_MODELS: dict[str, str] = {
     "accounts:user_detail": "accounts.user",
+    "accounts:user_role_assign": "accounts.user",
+    "accounts:user_role_end": "accounts.user",
+    "accounts:user_password_reset": "accounts.user",
+    "accounts:user_deactivate": "accounts.user",
     "accounts:token_revoke": "accounts.apitoken",
     "members:detail": "members.member",
     "members:event_create": "members.member",

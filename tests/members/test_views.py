@@ -5,6 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import resolve
@@ -123,7 +124,12 @@ def test_member_page_shows_the_record_timeline_and_history(web, mt_members):
     assert "Recognised as official member" in page and "Admitted (probationary)" in page
     assert "Party age" in page and " years" in page
     assert NID_CUONG in page  # organization committee staff may see it
-    assert 'id="history"' in page and "member.recognized_official" in page
+    history = page.split('id="history"')[1]
+    # the history reads as phrases and changes, never as keys or Python values (issue 19.5)
+    assert "Recognised as official member" in history and "Admitted (probationary)" in history
+    words = " ".join(re.sub(r"<[^>]+>", " ", history).split())
+    assert "Status: Probationary member → Official member" in words
+    assert "member.recognized_official" not in history and "{'" not in history
 
 
 @pytest.mark.parametrize("who", ["viewer", "sec_a"])

@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        from . import history
+
+        history.register()
         from django.db.models.signals import post_migrate
 
         from .roles import ensure_roles

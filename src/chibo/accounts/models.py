@@ -49,6 +49,9 @@ class User(AbstractUser):
     """A person who signs in. Names are one field (Vietnamese names are not first/last)."""
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change the password at the next sign-in"), default=False
+    )
 
     objects = ChiboUserManager()  # type: ignore[misc]
 
@@ -67,6 +70,7 @@ class Role(models.Model):
     name = models.CharField(_("name"), max_length=200)
     actions = models.JSONField(_("actions"), default=list)
     is_global = models.BooleanField(_("covers the whole system"), default=False)
+    requires_two_step = models.BooleanField(_("requires two-step sign-in"), default=False)
 
     class Meta:
         verbose_name = _("role")

@@ -16,7 +16,7 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     "organization_committee_staff": {
         "name": gettext_noop("Organization Committee staff"),
         "actions": ["org.view", "org.change", "member.view", "member.change", "member.view_sensitive",
-                    "audit.view", "report.view", "user.view"],
+                    "audit.view", "report.view", "user.view", "user.change"],
     },
     "committee_viewer": {
         "name": gettext_noop("Committee viewer"),
@@ -30,6 +30,8 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     "inspection_staff": {
         "name": gettext_noop("Inspection staff"),
         "actions": ["org.view", "case.view", "case.change", "member.view", "member.view_sensitive"],
+        # Inspection staff read denunciations and their senders (security.md G20).
+        "requires_two_step": True,
     },
     "party_member": {
         "name": gettext_noop("Party member"),
@@ -48,5 +50,6 @@ def ensure_roles(**kwargs: Any) -> None:
                 "name": spec["name"],
                 "actions": spec["actions"],
                 "is_global": spec.get("is_global", False),
+                "requires_two_step": spec.get("requires_two_step", False),
             },
         )

@@ -35,3 +35,39 @@ def primary_org_path(target: User) -> str:
         return ""
     v = a.org.latest_version()
     return v.path if v else ""
+
+
+def requires_two_step(target: Any) -> bool:
+    """One of the user's current roles requires a second sign-in step."""
+    cache = target.__dict__.setdefault("_chibo_requires_two_step", [])
+    if not cache:
+        cache.append(
+            as_of(
+                RoleAssignment.objects.filter(user=target, role__requires_two_step=True), today()
+            ).exists()
+        )
+    return bool(cache[0])
+
+
+def current_actions(target: Any) -> frozenset[str]:
+    """Every action the user's current roles grant somewhere (one query, memoised on the user
+    object for the request). Where they apply is `resolve_scope`'s business; this only answers
+    "may this person do X anywhere", e.g. to leave out menu entries they cannot use."""
+    cached = target.__dict__.get("_chibo_current_actions")
+    if cached is None:
+        actions: set[str] = set()
+        for role_actions in as_of(RoleAssignment.objects.filter(user=target), today()).values_list(
+            "role__actions", flat=True
+        ):
+            actions.update(role_actions or [])
+        cached = frozenset(actions)
+        target.__dict__["_chibo_current_actions"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def holds_action(target: Any, action: str) -> bool:
+    if getattr(target, "is_superuser", False):
+        return True
+    actions = current_actions(target)
+    area = action.split(".", 1)[0]
+    return "*" in actions or action in actions or f"{area}.*" in actions

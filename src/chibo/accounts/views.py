@@ -22,10 +22,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chibo.core.access import PUBLIC, SCOPED, SIGNED_IN, access_policy
 from chibo.core.audit import audit_history, read_log, read_log_entries
+from chibo.core.scoping import resolve_scope
+from chibo.core.validtime import today
 
 from . import selectors, services
-from .forms import OtpTokenForm, ReadLogFilterForm
-from .models import ApiToken, User
+from .forms import (
+    OtpTokenForm,
+    ReadLogFilterForm,
+    ReasonForm,
+    RoleAssignForm,
+    RoleEndForm,
+    UserCreateForm,
+)
+from .models import ApiToken, RoleAssignment, User
 
 PENDING_USER = "chibo_otp_pending_user"
 PENDING_BACKEND = "chibo_otp_pending_backend"
@@ -152,17 +161,58 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.users(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "may_manage": _may_manage_someone(request.user)},
+    )
+
+
+ONE_TIME_SESSION_KEY = "chibo_one_time_password"
+
+
+def _may_manage_someone(user: Any) -> bool:
+    return not resolve_scope(user, "user.change").is_empty
+
+
+@access_policy(SCOPED)
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    """Create an account with its first role at a node of the creator's area; the password to
+    hand over is shown once and must be changed at the first sign-in."""
+    if not _may_manage_someone(request.user):
+        raise Http404
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.user_create(
+                actor=request.user, username=data["username"], full_name=data["full_name"],
+                role=data["role"], org=data["org"], valid_from=data["valid_from"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            request.session[ONE_TIME_SESSION_KEY] = [user.pk, password]
+            messages.success(request, _("The account is created."))
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+def _target(request: HttpRequest, pk: int) -> User:
+    try:
+        return selectors.user_get(user=request.user, pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 @access_policy(SCOPED)
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        target = selectors.user_get(user=request.user, pk=pk)
-    except User.DoesNotExist as exc:
-        raise Http404 from exc
+    target = _target(request, pk)
     read_log(actor=request.user, target=target, org_path=selectors.primary_org_path(target), purpose="view")
+    one_time = request.session.pop(ONE_TIME_SESSION_KEY, None)
     return render(
         request,
         "accounts/user_detail.html",
@@ -170,8 +220,116 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "assignments": selectors.assignments_of(target),
             "history": audit_history(user=request.user, target_type="accounts.user", target_id=str(target.pk))[:100],
+            "may_manage": _may_manage_someone(request.user),
+            "assign_form": RoleAssignForm(actor=request.user),
+            "reset_form": ReasonForm(prefix="reset"),
+            "deactivate_form": ReasonForm(prefix="deactivate"),
+            "today": today(),
+            "one_time_password": one_time[1] if one_time and one_time[0] == target.pk else None,
         },
     )
+
+
+def _report(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@access_policy(SCOPED)
+@login_required
+@require_POST
+def user_role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk)
+    form = RoleAssignForm(request.POST, actor=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("accounts:user_detail", pk=target.pk)
+    data = form.cleaned_data
+    try:
+        services.role_assign(
+            actor=request.user, user=target, role=data["role"], org=data["org"],
+            valid_from=data["valid_from"], valid_to=data["valid_to"], note=data["note"],
+        )
+        messages.success(request, _("The role is given."))
+    except ValidationError as exc:
+        _report(request, exc)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@access_policy(SCOPED)
+@login_required
+@require_POST
+def user_role_end(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk)
+    form = RoleEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("accounts:user_detail", pk=target.pk)
+    data = form.cleaned_data
+    assignment = RoleAssignment.objects.filter(user=target, pk=data["assignment"]).first()
+    if assignment is None:
+        raise Http404
+    try:
+        services.role_end(actor=request.user, assignment=assignment, on=data["on"], reason=data["reason"])
+        messages.success(request, _("The role is ended."))
+    except ValidationError as exc:
+        _report(request, exc)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@access_policy(SCOPED)
+@login_required
+@require_POST
+def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk)
+    form = ReasonForm(request.POST, prefix="reset")
+    if not form.is_valid():
+        messages.error(request, _("Say why the password is reset."))
+        return redirect("accounts:user_detail", pk=target.pk)
+    try:
+        password = services.user_password_reset(
+            actor=request.user, user=target, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        _report(request, exc)
+    else:
+        request.session[ONE_TIME_SESSION_KEY] = [target.pk, password]
+        messages.success(request, _("The password is reset."))
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@access_policy(SCOPED)
+@login_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk)
+    form = ReasonForm(request.POST, prefix="deactivate")
+    if not form.is_valid():
+        messages.error(request, _("Say why the account is deactivated."))
+        return redirect("accounts:user_detail", pk=target.pk)
+    try:
+        services.user_deactivate(actor=request.user, user=target, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The account is deactivated."))
+    except ValidationError as exc:
+        _report(request, exc)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@access_policy(SIGNED_IN)
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Choose one's own password (required at the first sign-in and after a reset)."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("web:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user)
+        messages.success(self.request, _("Your password is changed."))
+        return response
 
 
 @access_policy(SCOPED)

@@ -6,3 +6,8 @@ class MembersConfig(AppConfig):
     name = "chibo.members"
     label = "members"
     verbose_name = _("Party members")
+
+    def ready(self) -> None:
+        from . import history
+
+        history.register()

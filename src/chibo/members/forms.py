@@ -92,7 +92,12 @@ class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class MemberEventForm(forms.Form):
     # admission creates the record (member_admit); every other event can be recorded here
-    type = forms.ChoiceField(label=_("Event"), choices=[c for c in EventType.choices if c[0] != EventType.ADMITTED])
+    # No event is preselected: the secretary chooses one (a default once recorded readmissions).
+    type = forms.ChoiceField(
+        label=_("Event"),
+        choices=[("", _("— choose the event —"))]
+        + [c for c in EventType.choices if c[0] != EventType.ADMITTED],
+    )
     on = forms.DateField(
         label=_("Effective from"), required=False, widget=_date_input(),
         help_text=_("Recognition as an official member is dated at the end of probation whatever is entered."),

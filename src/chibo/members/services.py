@@ -301,6 +301,23 @@ def member_event(
         on = add_months(start, rule("probation.months", on=start))
     if on is None:
         raise ValidationError(_("Give the date of the event."))
+    if on > today():
+        if type == EventType.RECOGNIZED:
+            raise ValidationError(
+                _("The probation ends on %(date)s: the recognition as an official member can be "
+                  "recorded from that day.") % {"date": _d(on)}
+            )
+        raise ValidationError(
+            _("An event is recorded once it has happened: %(date)s is in the future.") % {"date": _d(on)}
+        )
+    given = [bool(decision.number.strip()), decision.date is not None, bool(decision.issuer.strip())]
+    if any(given) and not all(given):
+        raise ValidationError(
+            _("A decision is recorded with its number, its date and who issued it: complete all three "
+              "or leave them all empty.")
+        )
+    if decision.date is not None and decision.date > today():
+        raise ValidationError(_("The decision date is in the future."))
     if status == Status.DECEASED:
         raise ValidationError(_("No event can follow the member's death."))
     allowed = TRANSITIONS[type]

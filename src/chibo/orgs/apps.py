@@ -8,6 +8,9 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
+        from . import history
+
+        history.register()
         from django.db.models.signals import post_migrate
 
         from .kinds import ensure_kinds

@@ -6,3 +6,8 @@ class RestructuringConfig(AppConfig):
     name = "chibo.restructuring"
     label = "restructuring"
     verbose_name = _("Restructuring")
+
+    def ready(self) -> None:
+        from . import history
+
+        history.register()

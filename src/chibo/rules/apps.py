@@ -8,6 +8,9 @@ class RulesConfig(AppConfig):
     verbose_name = _("Rulebook")
 
     def ready(self) -> None:
+        from . import history
+
+        history.register()
         from django.db.models.signals import post_migrate
 
         from .seed import ensure_rulebook

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "chibo.accounts.middleware.SessionTimeoutMiddleware",
+    "chibo.accounts.middleware.FirstSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chibo.core.middleware.ContentSecurityPolicyMiddleware",
@@ -118,6 +119,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        # `chibo` run from any directory: make the data directory rather than fail with SQLite's
+        # bare "unable to open database file"; say what to set when it cannot be made.
+        try:
+            Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as _exc:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"Cannot create the data directory for {_sqlite_name} ({_exc.strerror}). "
+                "Set CHIBO_VAR_DIR to a writable directory, or DATABASE_URL."
+            ) from _exc
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DATABASES["default"]["NAME"] == ":memory:" else 600
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,  # busy timeout, seconds
@@ -176,6 +190,7 @@ LANGUAGES = [
     ("fa", _("Persian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["chibo.formats"]  # one date and number format per language
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
-from chibo.core.access import SCOPED, access_policy
+from chibo.core.access import PUBLIC, SCOPED, access_policy
 from chibo.core.validtime import today
 from chibo.orgs import selectors as org_selectors
 
@@ -15,3 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
     on = today()
     roots = org_selectors.org_roots(user=request.user, on=on)
     return render(request, "web/home.html", {"roots": roots, "on": on})
+
+
+@access_policy(PUBLIC)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools that ask for /favicon.ico get the icon the pages link to."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
