@@ -44,9 +44,10 @@ migrate: venv ## apply migrations (default: the SQLite file var/chibo.sqlite3)
 	@mkdir -p var
 	$(CHIBO) migrate --noinput
 
-demo: migrate ## load the administrative units and the demo data, then serve on http://127.0.0.1:8000
+demo: migrate ## load the administrative units and the demo data, then serve on http://127.0.0.1:8000 (with the background-job worker)
 	$(CHIBO) geo load
-	$(CHIBO) demo
+	$(CHIBO) demo --no-serve
+	$(CHIBO) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null || true' EXIT; $(CHIBO) demo
 
 compilemessages: venv ## compile the translation catalogues (fails on a broken catalogue)
 	@if [ -d src/chibo/locale ]; then \

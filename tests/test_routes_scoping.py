@@ -326,6 +326,24 @@ def _import_job(case: Case, tree, world) -> list[str]:
     return [job.id]
 
 
+def _job(case: Case, tree, world) -> list[str]:
+    """A finished background job of the owner, over the anchor (its result on the private storage)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from chibo.accounts.models import User
+    from chibo.jobs.models import Job, JobStatus
+    from chibo.jobs.services import private_storage
+
+    owner = User.objects.get(pk=world["users"][case.owner])
+    name = private_storage().save("jobs/route-test.csv", ContentFile(b"Canary"))
+    job = Job.objects.create(owner=owner, kind="members.export", org_path=_path(tree[case.anchor]),
+                             action="member.view", status=JobStatus.SUCCEEDED, result_name=name,
+                             result_filename="x.csv", result_content_type="text/csv", result_size=6,
+                             finished_at=timezone.now(), expires_at=timezone.now() + dt.timedelta(days=1))
+    return [str(job.pk)]
+
+
 # model label -> (how to find objects in the owner's scope, the action that lets one see them;
 # None: the owner's own object, which nobody else, not even the administrator, gets)
 PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] = {
@@ -349,6 +367,7 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
     "cadres.contest": (_cadre("contests"), "member.view"),
     "cadres.watchassignment": (_cadre("watches"), "member.view"),
     "cadres.secondment": (_cadre("secondments"), "member.view"),
+    "jobs.job": (_job, None),  # a background job: its owner's alone
 }
 
 # Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
@@ -372,6 +391,8 @@ ROUTE_MODELS: dict[str, str] = {
     "cadres:post": "cadres.post",
     "cadres:course": "cadres.trainingcourse",
     "cadres:contest": "cadres.contest",
+    "jobs:detail": "jobs.job",
+    "jobs:download": "jobs.job",
 }
 
 
@@ -530,6 +551,8 @@ def test_object_routes_are_scoped(route, tree, personas, world_data, login):
             assert "Canary" not in body
             # ... exactly as for an object that does not exist (the URL itself may be echoed)
             other = "999999" if value.isdigit() else "NO-SUCH-CODE"
+            if re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", value):
+                other = "00000000-0000-4000-8000-000000000000"  # a UUID nobody has
             missing_url = build_url(route, {p: other for p in route.object_params})
             missing = get_or_post(outsider, missing_url)
             assert missing.status_code == 404

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.datefields import InstantField
+
 from .models import Role
 
 
@@ -19,8 +21,8 @@ class OtpTokenForm(forms.Form):
 
 
 class ReadLogFilterForm(forms.Form):
-    start = forms.DateTimeField(label=_("From"), required=False)
-    end = forms.DateTimeField(label=_("Until"), required=False)
+    start = InstantField(label=_("From"), required=False)
+    end = InstantField(label=_("Until"), required=False)
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     target_type = forms.CharField(label=_("Record type"), required=False, max_length=64)
     target_id = forms.CharField(label=_("Record"), required=False, max_length=64)

@@ -350,5 +350,8 @@ def read_log_list(request: HttpRequest) -> HttpResponseBase:
             qs = qs.filter(target_type=data["target_type"])
         if data["target_id"]:
             qs = qs.filter(target_id=data["target_id"])
+    elif form.is_bound:  # a filter that does not hold shows its errors, not the unfiltered log
+        qs = qs.none()
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "accounts/read_log.html", {"page": page, "form": form})
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "accounts/read_log.html", {"page": page, "form": form}, status=status)

@@ -6,3 +6,8 @@ class JobsConfig(AppConfig):
     name = "chibo.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("job_kinds")

@@ -124,6 +124,7 @@ class Export:
     queryset: QuerySet[Any]
     labels: dict[str, dict[str, str]]
     headers: list[str]
+    progress: Callable[[int], None] | None = None  # called with the rows written so far
 
     @property
     def filename(self) -> str:
@@ -146,21 +147,61 @@ def parse_columns(raw: Sequence[str] | str | None) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def members_export_prepare(
-    *, user: Any, actor: Any, code: str, on: dt.date | None = None, columns: Sequence[str] | None = None,
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export would cover, found without reading or logging any member's data."""
+
+    org: Organization
+    path: str
+    on: dt.date
+    columns: list[str]
+    fmt: str
+    sensitive: bool  # sensitive columns asked for, and the user may see them over the whole subtree
+    count: int
+
+    @property
+    def needs_sensitive(self) -> list[str]:
+        return [SENSITIVE] if self.sensitive else []
+
+
+def _authorize(*, user: Any, code: str, on: dt.date) -> tuple[Organization, str]:
+    org = Organization.objects.restrict(user, VIEW).get(code=code)
+    version = org.version_on(on) or org.latest_version()
+    return org, version.path if version else ""
+
+
+def members_export_plan(
+    *, user: Any, code: str, on: dt.date | None = None, columns: Sequence[str] | None = None,
     fmt: str = CSV_FORMAT,
-) -> Export:
-    """Authorize and log an export of the members under the organization `code` on `on`.
-    Raises `Organization.DoesNotExist` when it is out of scope, `ExportError` for bad options."""
+) -> ExportPlan:
+    """Authorize an export and count its members (to decide whether it runs in the request or as
+    a background job). Raises as `members_export_prepare` does; logs nothing."""
     if fmt not in FORMATS:
         raise ExportError(fmt)
     keys = parse_columns(columns)
     on = on or today()
-    org = Organization.objects.restrict(user, VIEW).get(code=code)
-    version = org.version_on(on) or org.latest_version()
-    path = version.path if version else ""
+    org, path = _authorize(user=user, code=code, on=on)
+    sensitive = bool(path) and resolve_scope(user, SENSITIVE).covers_path(path) and any(
+        EXPORT_BY_KEY[k].sensitive for k in keys)
+    count = member_search(user=user, org=org, on=on).count()
+    return ExportPlan(org=org, path=path, on=on, columns=keys, fmt=fmt, sensitive=sensitive, count=count)
+
+
+def members_export_prepare(
+    *, user: Any, actor: Any, code: str, on: dt.date | None = None, columns: Sequence[str] | None = None,
+    fmt: str = CSV_FORMAT, allow_sensitive: bool = True,
+) -> Export:
+    """Authorize and log an export of the members under the organization `code` on `on`.
+    Raises `Organization.DoesNotExist` when it is out of scope, `ExportError` for bad options.
+    `allow_sensitive=False` leaves the sensitive columns blank whatever the user's role (a
+    background job keeps what was decided when it was submitted)."""
+    if fmt not in FORMATS:
+        raise ExportError(fmt)
+    keys = parse_columns(columns)
+    on = on or today()
+    org, path = _authorize(user=user, code=code, on=on)
     scope = resolve_scope(user, SENSITIVE)
-    sensitive = bool(path) and scope.covers_path(path)
+    sensitive = allow_sensitive and bool(path) and scope.covers_path(path)
     cols = [EXPORT_BY_KEY[k] for k in keys]
     cells_on = OrgVersion.objects.filter(valid_on_q(on)).filter(subtree_q(path)).values("org_id") if path else \
         OrgVersion.objects.none().values("org_id")
@@ -210,8 +251,14 @@ def _row_maker(export: Export) -> Callable[[Sequence[Any]], list[Any]]:
 
 def rows(export: Export) -> Iterator[list[Any]]:
     make = _row_maker(export)
+    n = 0
     for row in export.queryset.iterator(chunk_size=CHUNK):
         yield make(row)
+        n += 1
+        if export.progress is not None and n % 500 == 0:
+            export.progress(n)
+    if export.progress is not None:
+        export.progress(n)
 
 
 def csv_chunks(export: Export, block: int = 500) -> Iterator[bytes]:

@@ -25,13 +25,13 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core.access import SCOPED, access_policy
 from chibo.core.scoping import resolve_scope
 from chibo.orgs.models import Organization
 
-from . import exporting, importing
+from . import exporting, importing, job_kinds
 
 CHANGE = "member.change"
 VIEW = "member.view"
@@ -158,36 +158,47 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def _export_page(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+def _export_page(request: HttpRequest, error: str = "", status: int = 200,
+                 background: exporting.ExportPlan | None = None) -> HttpResponse:
     return render(request, "members/export_form.html", {
         "error": error, "columns": exporting.EXPORT_COLUMNS, "formats": exporting.FORMATS,
-        "values": request.GET,
+        "values": request.POST if request.method == "POST" else request.GET, "background": background,
+        "inline_max": settings.CHIBO_EXPORT_INLINE_MAX_MEMBERS,
     }, status=status)
 
 
 @access_policy(SCOPED)
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponseBase:
+    """GET: the form, or the file for an export of up to CHIBO_EXPORT_INLINE_MAX_MEMBERS members;
+    a larger one shows a button that POSTs the same options, which starts a background job."""
     _require(request, VIEW)
-    code = request.GET.get("under", "").strip()
+    data = request.POST if request.method == "POST" else request.GET
+    code = data.get("under", "").strip()
     if not code:
-        return _export_page(request)
-    raw_date = request.GET.get("as_of", "").strip()
+        return _export_page(request, status=400 if request.method == "POST" else 200)
+    raw_date = data.get("as_of", "").strip()
     on: dt.date | None = None
     if raw_date:
         try:
             on = dt.date.fromisoformat(raw_date)
         except ValueError:
             return _export_page(request, _("“%(value)s” is not a date.") % {"value": raw_date[:20]}, status=400)
-    fmt = request.GET.get("format", exporting.CSV_FORMAT)
+    fmt = data.get("format", exporting.CSV_FORMAT)
     if fmt not in exporting.FORMATS:
         return _export_page(request, _("Choose CSV or XLSX."), status=400)
-    columns: Any = request.GET.getlist("columns") or None
+    columns: Any = data.getlist("columns") or None
     try:
+        plan = exporting.members_export_plan(user=request.user, code=code, on=on, columns=columns, fmt=fmt)
+        if request.method == "POST":
+            job = job_kinds.export_submit(actor=request.user, plan=plan)
+            return redirect("jobs:detail", pk=job.pk)
+        if plan.count > settings.CHIBO_EXPORT_INLINE_MAX_MEMBERS:
+            return _export_page(request, background=plan)
         prepared = exporting.members_export_prepare(user=request.user, actor=request.user, code=code, on=on,
                                                     columns=columns, fmt=fmt)
-    except Organization.DoesNotExist as exc:
+    except (Organization.DoesNotExist, PermissionDenied) as exc:
         raise Http404 from exc
     except exporting.ExportError as exc:
         return _export_page(request, _("Unknown column: %(name)s") % {"name": str(exc)[:80]}, status=400)

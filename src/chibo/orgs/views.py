@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.html import format_html
 
 from chibo.core.access import SCOPED, access_policy
 from chibo.core.audit import audit_history
@@ -55,7 +56,9 @@ def tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def children(request: HttpRequest, code: str) -> HttpResponse:
     org = _org_or_404(request, code)
-    on, _err = _as_of(request)
+    on, err = _as_of(request)
+    if err:  # a fragment: no page to show the message on, so the message alone, and 400
+        return HttpResponseBadRequest(format_html('<li class="error" role="alert">{}</li>', err))
     kids = selectors.org_children(user=request.user, org=org, on=on)
     return render(request, "orgs/tree.html#children", {"children": kids, "on": on})
 

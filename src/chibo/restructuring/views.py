@@ -11,15 +11,17 @@ outside the user's scope is reported exactly like one that does not exist, with 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chibo.core.access import SCOPED, access_policy
+from chibo.core.datefields import check_date
 from chibo.core.scoping import resolve_scope
 from chibo.orgs.models import Organization
 
@@ -92,11 +94,13 @@ def plan_2025(request: HttpRequest) -> HttpResponse:
     return _form(request, text=result.text)
 
 
-def _date(raw: str, default: dt.date) -> dt.date:
+def _date(raw: str, default: dt.date | None) -> dt.date | None | Literal[False]:
+    """The date in `raw`, `default` when it is empty, False when it is no date (or one at the
+    very ends of the calendar, where a period's exclusive end cannot be computed)."""
     try:
-        return dt.date.fromisoformat(raw.strip()) if raw.strip() else default
-    except ValueError:
-        return default
+        return check_date(dt.date.fromisoformat(raw.strip())) if raw.strip() else default
+    except (ValueError, ValidationError):
+        return False
 
 
 @access_policy(SCOPED)
@@ -104,14 +108,18 @@ def _date(raw: str, default: dt.date) -> dt.date:
 @require_GET
 def where(request: HttpRequest) -> HttpResponse:
     _require(request, selectors.REPORT)
-    start = _date(request.GET.get("from", ""), selectors.DEFAULT_FROM)
-    end = _date(request.GET.get("to", ""), selectors.DEFAULT_TO)
+    bad = [raw for raw in (request.GET.get("from", ""), request.GET.get("to", "")) if _date(raw, None) is False]
+    start = _date(request.GET.get("from", ""), selectors.DEFAULT_FROM) or selectors.DEFAULT_FROM
+    end = _date(request.GET.get("to", ""), selectors.DEFAULT_TO) or selectors.DEFAULT_TO
     code = request.GET.get("province", "").strip()
     unit = request.GET.get("unit", "").strip()
     context: dict[str, object] = {
         "start": start, "end": end, "province": code, "unit": unit,
         "provinces": selectors.provinces(user=request.user, on=start),
     }
+    if bad:
+        context["error"] = _("“%(value)s” is not a date.") % {"value": bad[0].strip()[:20]}
+        return render(request, "restructuring/where.html", context, status=400)
     if end <= start:
         context["error"] = _("The second date must be after the first.")
         return render(request, "restructuring/where.html", context, status=400)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "chibo.core",
+    "django_tasks",
+    "django_tasks_db",
     "chibo.jobs",
     "chibo.accounts",
     "chibo.geo",
@@ -158,12 +160,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock an account (and, separately, an address) after 10 failed sign-ins, for an hour.
-AXES_FAILURE_LIMIT = 10
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Sign-in lock-out (chibo.accounts.lockout), for an hour after the last failure: an account from
+# one address after 10 failures; every sign-in from an address after 50 failures there (any
+# accounts); an account from everywhere after 100. `chibo axes_reset` lifts every lock.
+CHIBO_SIGNIN_FAILURES_PER_ACCOUNT_ADDRESS = 10
+CHIBO_SIGNIN_FAILURES_PER_ADDRESS = 50
+CHIBO_SIGNIN_FAILURES_PER_ACCOUNT = 100
+AXES_FAILURE_LIMIT = "chibo.accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Attempts during a lock do not extend it: the lock ends when its page says it does.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "chibo.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 OTP_TOTP_ISSUER = "Chibo"
@@ -190,6 +199,36 @@ LANGUAGE_COOKIE_NAME = "chibo_language"
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# --- Files ----------------------------------------------------------------------------------
+# "private": results of background jobs (exports, reports), outside the web root; served only
+# through views that authorize every request (chibo.jobs).
+PRIVATE_DIR = VAR_DIR / "private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_DIR), "base_url": None,
+                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
+}
+
+# --- Background jobs (chibo.jobs on django-tasks) -------------------------------------------
+# The database backend needs no extra server: `chibo db_worker` runs the queue (SQLite or
+# PostgreSQL). A real queue backend can replace it in production (TASKS is plain settings).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CHIBO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Exports of more members than this run as background jobs; smaller ones stream in the request.
+CHIBO_EXPORT_INLINE_MAX_MEMBERS = int(os.environ.get("CHIBO_EXPORT_INLINE_MAX_MEMBERS", "5000"))
+# Days a job's result file is kept for download.
+CHIBO_JOB_RESULT_DAYS = int(os.environ.get("CHIBO_JOB_RESULT_DAYS", "7"))
+# A running job with no sign of life (progress) for this long is shown as failed (its worker stopped).
+CHIBO_JOB_STALE_MINUTES = int(os.environ.get("CHIBO_JOB_STALE_MINUTES", "15"))
 
 # --- Uploads --------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

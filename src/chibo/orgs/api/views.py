@@ -76,6 +76,7 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
         )
 
     def _org(self) -> Organization:
+        parse_as_of(self.request)  # declared on every route of the viewset: a bad one is a 400 on each
         try:
             return selectors.org_get(user=self.request.user, code=self.kwargs["code"])
         except Organization.DoesNotExist as exc:
