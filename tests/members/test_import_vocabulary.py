@@ -360,3 +360,25 @@ def test_seen_numbers_finds_the_first_row_of_each_repeat(values):
     for row, value in enumerate(values, start=2):
         assert seen.first(value, row) == first.get(value)
         first.setdefault(value, row)
+
+
+# --- the status column, as Chibo's export writes it: read and checked, never dropped ----------------
+
+
+def test_a_status_column_is_checked_against_the_dates(tmp_path, mt_tree, mt_people, mt_english):
+    headings = dict(COMMITTEE_HEADINGS, status="Trạng thái")
+    rows = committee_rows(4)
+    rows[0]["status"] = "Đảng viên chính thức"  # official, with its date: fine
+    rows[1]["status"] = "Đảng viên chính thức"
+    rows[1]["official_date"] = ""  # official without a date: would be stored as probationary
+    rows[2]["status"] = "Đảng viên dự bị"  # probationary, yet an official date
+    rows[3]["status"] = "Từ trần"  # a new member cannot be registered as deceased
+    before = Member.objects.count()
+    result = run(tmp_path, as_csv(table(rows, headings)), mt_people["sec_a"])
+    assert not result.ok and Member.objects.count() == before
+    by_row = {(p.row, p.column): p.message for p in result.problems}
+    assert "official member from" in by_row[(3, "official_date")]
+    assert "probationary" in by_row[(4, "status")]
+    assert "Deceased" in by_row[(5, "status")]
+    assert not any(row == 2 for row, _column in by_row)
+    assert ("Trạng thái", "status") in [tuple(c) for c in result.columns_read]

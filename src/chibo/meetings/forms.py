@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.datefields import BoundedDateField
+
 from .models import MeetingKind, VoteSubject
 from .services import MINUTES_FIELDS
 
@@ -108,8 +110,8 @@ class DoneForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DATE, required=False)
-    end = forms.DateField(label=_("To"), widget=DATE, required=False)
+    start = BoundedDateField(label=_("From"), widget=DATE, required=False)
+    end = BoundedDateField(label=_("To"), widget=DATE, required=False)
 
     def period(self, default_year: int) -> tuple[dt.date, dt.date]:
         data = self.cleaned_data if self.is_valid() else {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -444,13 +444,14 @@ def overdue_tasks(request: HttpRequest, code: str) -> HttpResponse:
 def quality(request: HttpRequest, code: str) -> HttpResponse:
     org = _org_or_404(request, code)
     form = PeriodForm(request.GET or None)
+    status = 400 if form.is_bound and not form.is_valid() else 200
     start, end = form.period(today().year)
     report = selectors.meeting_quality(user=request.user, org=org, start=start, end=end)
     names = {o.pk: o.code for o in Organization.objects.filter(pk__in={s.org_id for s in report.missed[:200]})}
     return render(request, "meetings/quality.html", {
         "org": org, "org_name": _org_name(org, end), "form": form, "report": report, "start": start, "end": end,
         "missed": [(s, names.get(s.org_id, "")) for s in report.missed[:200]],
-    })
+    }, status=status)
 
 
 @access_policy(SCOPED)
@@ -459,6 +460,8 @@ def quality_meetings(request: HttpRequest, code: str) -> HttpResponse:
     """The meetings (or tasks) behind a number of the quality report."""
     org = _org_or_404(request, code)
     form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise BadRequest("period")
     start, end = form.period(today().year)
     what = request.GET.get("what", "held")
     if what in ("on_time", "overdue", "tasks"):

@@ -19,6 +19,7 @@ from ..choices import (
     Occupation,
     ProfessionalLevel,
     Religion,
+    Status,
     TheoryLevel,
 )
 from .vocabulary import HEADER_SYNONYMS, compact, ethnic_lookup
@@ -164,6 +165,16 @@ COLUMNS: tuple[Column, ...] = (
             " When given, the member is recorded as recognised official on that day."
         ),
     ),
+    Column(
+        "status",
+        gettext_lazy("status"),
+        gettext_lazy(
+            "Optional, as Chibo's export writes it: a new member is probationary or official (official"
+            " needs the date above); a row of a member already registered is checked, not changed."
+        ),
+        False,
+        _choices(Status.choices),
+    ),
     Column("card_number", gettext_lazy("party card number"), gettext_lazy("Free text, unique.")),
     Column("card_date", gettext_lazy("party card date"), _DATE_HELP),
 )
@@ -250,12 +261,14 @@ CHOICE_FIELDS = (
     "professional_level",
     "theory_level",
     "occupation",
+    "status",
 )
 
 
 CHOICE_ENUMS: dict[str, Any] = {
     "gender": Gender, "religion": Religion, "general_education": GeneralEducation,
     "professional_level": ProfessionalLevel, "theory_level": TheoryLevel, "occupation": Occupation,
+    "status": Status,
 }
 
 

@@ -23,6 +23,7 @@ from chibo.orgs.models import Organization
 from ..bulk import EventSpec, MemberRecord
 from ..choices import (
     EventType,
+    Status,
 )
 from ..services import PersonData
 from ..validation import add_months, check_admission_age, clean_full_name, clean_national_id
@@ -105,6 +106,9 @@ class ParsedRow:
     national_id: str | None = None
     card_number: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    # A status the import cannot give a new member (exempt, left): fine for a member already
+    # registered (a re-imported export), an error for a new one (`run._match_existing`).
+    status_for_existing_only: str | None = None
 
 
 class RowParser:
@@ -335,7 +339,9 @@ class RowParser:
         for key in ("admission_decision_date", "ceremony_date", "official_date", "card_date"):
             take(key, lambda key=key: self._date(values, key))  # type: ignore[misc]
         take("card_number", lambda: self._identifier(values, "card_number", 20))
+        take("status", lambda: self._choice(values, "status"))
         self._check_person(number, got, problems)
+        self._check_status(number, got, problems)
 
         for key in REQUIRED:
             if key not in {p.column for p in problems} and not got.get(key):
@@ -404,7 +410,21 @@ class RowParser:
             admission_decision_no=got["admission_decision_no"] or "",
             admission_decision_date=got["admission_decision_date"],
         )
-        return ParsedRow(number, record, national_id, card_number, [])
+        status = got.get("status")
+        other = status if status and status not in (Status.PROBATIONARY, Status.OFFICIAL) else None
+        return ParsedRow(number, record, national_id, card_number, [], other)
+
+    def _check_status(self, number: int, got: dict[str, Any], problems: list[Problem]) -> None:
+        """The status column, when the file has one, must agree with the dates: nothing of what
+        the file says is dropped without a word."""
+        status = got.get("status")
+        if status == Status.OFFICIAL and not got.get("official_date") and "official_date" not in {
+                p.column for p in problems}:
+            problems.append(Problem(number, "official_date", _(
+                "The status says official member: give the date of recognition (official member from).")))
+        elif status == Status.PROBATIONARY and got.get("official_date"):
+            problems.append(Problem(number, "status", _(
+                "The status says probationary, but the row gives an official date: correct one of them.")))
 
     def _check_person(self, number: int, got: dict[str, Any], problems: list[Problem]) -> None:
         """The checks of the member services (`clean_full_name`, `clean_national_id`) on every

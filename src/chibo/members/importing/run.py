@@ -25,6 +25,7 @@ from chibo.core.vnencoding import UNKNOWN_LEGACY, TextFixer
 from chibo.orgs.models import Organization, OrgVersion
 
 from ..bulk import BulkError, MemberRecord, RowError, _Cells, _plan, members_bulk_create
+from ..choices import Status
 from ..models import Member
 from .columns import BATCH, COLUMN_BY_KEY, COLUMNS, ImportResult, Problem, UploadRejected, max_rows
 from .files import Table, read_table
@@ -114,6 +115,17 @@ def _match_existing(user: Any, batch: list[ParsedRow], result: ImportResult) -> 
     person (same name and date of birth) in the user's scope; an error naming both people when
     the number belongs to someone else, and an error when the member is outside the user's scope
     (whose name is not shown). Returns the rows still to create."""
+    remaining = _match_registered(user, batch, result)
+    for row in remaining:
+        if row.status_for_existing_only:
+            result.add(Problem(row.row, "status", _(
+                "A new member is registered on probation or as official; record “%(status)s” on the member's "
+                "page after the import.") % {"status": Status(row.status_for_existing_only).label}))
+            result.error_rows += 1
+    return [r for r in remaining if not r.status_for_existing_only]
+
+
+def _match_registered(user: Any, batch: list[ParsedRow], result: ImportResult) -> list[ParsedRow]:
     ids = [r.national_id for r in batch if r.national_id]
     cards = [r.card_number for r in batch if r.card_number]
     if not ids and not cards:

@@ -16,6 +16,7 @@ from ..choices import (
     Occupation,
     ProfessionalLevel,
     Religion,
+    Status,
     TheoryLevel,
 )
 from .columns import COLUMNS
@@ -57,6 +58,7 @@ def template_example(user: Any) -> dict[str, str]:
         "admission_decision_date": "20/01/2020",
         "ceremony_date": "03/02/2020",
         "official_date": "03/02/2021",
+        "status": str(Status.OFFICIAL.label),
         "card_number": "12345678",
         "card_date": "19/05/2021",
     }

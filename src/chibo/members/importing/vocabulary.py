@@ -72,6 +72,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                       "Đảng viên chính thức từ", "Official date"),
     "card_number": ("Số thẻ đảng", "Số thẻ Đảng viên", "Số thẻ", "Thẻ đảng số", "Card number", "Party card"),
     "card_date": ("Ngày cấp thẻ", "Ngày cấp thẻ đảng", "Ngày phát thẻ", "Ngày phát thẻ đảng", "Card date"),
+    "status": ("Trạng thái", "Tình trạng", "Trạng thái đảng viên", "Tình trạng đảng viên", "Status"),
 }
 
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
