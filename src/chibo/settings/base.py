@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("kind", "status") get a name of their own, so the schema
+    # is stable and `check --deploy` has no warning. A new app adds its own here.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "chibo.meetings.models.MeetingKind",
+        "MeetingStatusEnum": "chibo.meetings.models.MeetingStatus",
+        "MemberStatusEnum": "chibo.members.choices.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "chibo.core.api_schema.add_error_responses",
