@@ -309,13 +309,14 @@ def posts_reconcile(*, actor: Any, org_ids: Iterable[int] | None = None) -> int:
             a_end = post.valid_from if a is None else a.valid_to
             if a_end is not None and (end is None or end > a_end):
                 end = a_end
-        official_end = (
+        official = list(
             StatusPeriod.objects.filter(member=post.member, valid_from__lte=post.valid_from)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=post.valid_from))
             .filter(status=Status.OFFICIAL)
-            .values_list("valid_to", flat=True)
-            .first()
+            .values_list("valid_to", flat=True)[:1]
         )
+        # not official on the post's first day any more (e.g. expelled that very day): it never ran
+        official_end = official[0] if official else post.valid_from
         if official_end is not None and (end is None or end > official_end):
             end = official_end
         if end != post.valid_to:
