@@ -135,10 +135,10 @@ def test_the_unit_page_says_where_a_committee_came_from(demo):
     summary = re.search(r'<p class="lineage-summary">(.*?)</p>', html, re.S)
     assert summary is not None
     text = re.sub(r"<[^>]+>", "", summary.group(1))
-    assert text.startswith("Formed on 07/01/2025 from ")
+    assert text.startswith("Formed on 01/07/2025 from ")
     assert all(name in text for name in sources)
     source = OrgEventLink.objects.filter(event=merge, role=LinkRole.PREDECESSOR).first()
     assert source is not None
     html = client.get(f"/orgs/{source.org.code}/").content.decode()
-    assert "Merged on 07/01/2025 into" in html
+    assert "Merged on 01/07/2025 into" in html
     assert paths_of([target.code])  # the committee has its place in the tree
