@@ -17,6 +17,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chibo.core.text import has_control_characters
 from chibo.meetings import register, services
 from chibo.meetings.models import AttendanceStatus, MeetingKind, Minutes
 from chibo.meetings.services import AttendanceEntry, vote_passes
@@ -173,6 +174,10 @@ def test_adopted_minutes_never_change(tree, before, ops):
         day = D(2023, 6, 15)
         m = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=at(day))
         services.meeting_hold(actor=None, meeting=m, held_at=at(day), duration_minutes=100, chair=None, clerk=None)
+        if has_control_characters(before):
+            with pytest.raises(ValidationError):
+                services.minutes_save(actor=None, meeting=m, conclusion=before)
+            before = before.translate({c: None for c in range(32) if chr(c) not in "\t\n\r"} | {127: None})
         services.minutes_save(actor=None, meeting=m, conclusion=before)
         services.minutes_adopt(actor=None, meeting=m)
         adopted = Minutes.objects.get(meeting=m)
@@ -195,4 +200,13 @@ def test_adopted_minutes_never_change(tree, before, ops):
             now = Minutes.objects.get(meeting=m)
             assert {f: getattr(now, f) for f in snapshot} == snapshot
         assert Minutes.objects.get(meeting=m).amendments.count() == amended
-        assert amended == sum(1 for op in ops if op[0] == "amend" and op[1].strip())
+        assert amended == sum(1 for op in ops if op[0] == "amend" and op[1].strip()
+                              and not has_control_characters(op[1]))
+
+
+def test_minutes_refuse_a_control_character(tree):
+    day = D(2023, 6, 15)
+    m = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=at(day))
+    with pytest.raises(ValidationError):
+        services.minutes_save(actor=None, meeting=m, conclusion="bad\x00text")
+    assert not Minutes.objects.filter(meeting=m).exclude(conclusion="").exists()

@@ -41,3 +41,12 @@ def fold(value: str) -> str:
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
     value = value.casefold()
     return _SPACES.sub(" ", value).strip()
+
+
+# C0 controls (NUL included: PostgreSQL cannot store it) and DEL; tab and line breaks are text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """True for text holding a control character that no person types (NUL, escape…)."""
+    return bool(_CONTROL.search(value))

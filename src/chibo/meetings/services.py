@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_log
+from chibo.core.text import has_control_characters
 from chibo.members.choices import Status
 from chibo.members.models import Member
 from chibo.orgs.models import Organization, OrgVersion
@@ -474,12 +475,18 @@ def minutes_save(*, actor: Any, meeting: Meeting, **fields: str) -> Minutes:
     unknown = set(fields) - set(MINUTES_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown part of the minutes."))
+    _refuse_control_characters(*fields.values())
     before = {f: getattr(minutes, f) for f in fields}
     for f, value in fields.items():
         setattr(minutes, f, value)
     minutes.save(update_fields=list(fields) or None)
     _audit(actor, meeting, "meeting.minutes", before=before, after=dict(fields))
     return minutes
+
+
+def _refuse_control_characters(*texts: str) -> None:
+    if any(has_control_characters(t) for t in texts if t):
+        raise ValidationError(_("The text holds a control character (such as NUL): retype it without it."))
 
 
 @transaction.atomic
@@ -505,6 +512,7 @@ def minutes_amend(*, actor: Any, meeting: Meeting, on: dt.date, text: str, reaso
         raise ValidationError(_("The minutes are not adopted yet: correct them directly."))
     if not text.strip() or not reason.strip():
         raise ValidationError(_("Give the correction and its reason."))
+    _refuse_control_characters(text, reason)
     if minutes.adopted_at and on < timezone.localdate(minutes.adopted_at):
         raise ValidationError({"on": [_("An amendment cannot be dated before the minutes were adopted.")]})
     amendment = MinutesAmendment.objects.create(
