@@ -59,7 +59,7 @@ def demo_quang_ninh(django_db_setup, django_db_blocker) -> Iterator[DemoRun]:
         try:
             out, err = io.StringIO(), io.StringIO()
             started = time.monotonic()
-            call_command("demo", "--no-serve", "--province", "22", stdout=out, stderr=err)
+            call_command("demo", "--no-serve", "--base-only", "--province", "22", stdout=out, stderr=err)
             run = DemoRun(out.getvalue(), err.getvalue(), time.monotonic() - started)
         except BaseException:
             _flush()
@@ -82,7 +82,7 @@ def demo_tuyen_quang_ha_giang(demo_quang_ninh, django_db_blocker) -> MergedRun:
         members = member_cells(DAY_BEFORE, ["08", "02"])
         out, err = io.StringIO(), io.StringIO()
         started = time.monotonic()
-        call_command("demo", "--no-serve", "--province", "02", stdout=out, stderr=err)
+        call_command("demo", "--no-serve", "--base-only", "--province", "02", stdout=out, stderr=err)
         return MergedRun(out.getvalue(), err.getvalue(), time.monotonic() - started, before, members)
 
 

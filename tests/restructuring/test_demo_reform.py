@@ -111,7 +111,7 @@ def test_a_second_run_changes_nothing(demo):
     before = state()
     passwords = dict(get_user_model().objects.values_list("username", "password"))
     out, err = io.StringIO(), io.StringIO()
-    call_command("demo", "--no-serve", "--province", "22", stdout=out, stderr=err)
+    call_command("demo", "--no-serve", "--base-only", "--province", "22", stdout=out, stderr=err)
     text = out.getvalue()
     assert "demo data already present" in text
     assert "Chibo demo is ready: http://127.0.0.1:8000/" in text

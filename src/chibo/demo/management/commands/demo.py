@@ -8,7 +8,10 @@ The steps, in order, each skipped when it is already done (a second run changes 
    restructuring feature (`plan_2025`, every divided commune confirmed as proposed, then
    `plan_apply`; skipped when the plan's key was applied), so the demo tree is today's tree and
    every earlier date still answers as before;
-4. the demo sign-ins.
+4. the demo sign-ins;
+5. each capability's demo data (`chibo.demo.<capability>.build`, in the order of `STEPS`: the
+   meetings, the cadres, …), each skipped when present. `--base-only` stops after step 4 (the
+   tests' shared demo builds the capabilities' data in their own tests).
 
 Tuyên Quang (08) and Hà Giang (02) were merged into one province by the reform: asking for either
 builds both.
@@ -30,6 +33,13 @@ from django.db.migrations.executor import MigrationExecutor
 from chibo.geo.models import AdminUnit, Edition
 from chibo.orgs import demo
 
+# The capabilities' demo steps, in order: a module of `chibo.demo` with `build(*, stdout)`,
+# idempotent (a second run writes nothing). A new capability adds its line here.
+STEPS: tuple[str, ...] = (
+    "meetings",
+    "cadres",
+)
+
 
 @contextmanager
 def _no_query_log() -> Iterator[None]:
@@ -49,6 +59,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="Build and print, but do not serve.")
+        parser.add_argument("--base-only", action="store_true",
+                            help="Build the tree, the members, the reform and the sign-ins only, not the "
+                            "capabilities' data (" + ", ".join(STEPS) + ").")
         parser.add_argument("--seed", type=int, default=demo.SEED, help=f"Random seed (default {demo.SEED}).")
         parser.add_argument("--addrport", default="127.0.0.1:8000",
                             help="Where to serve (default 127.0.0.1:8000).")
@@ -77,6 +90,8 @@ class Command(BaseCommand):
             built |= self.build_members(provinces, opts["seed"])
             built |= self.apply_reform(provinces)
             logins = demo.ensure_demo_users()
+            if not opts["base_only"]:
+                built |= self.build_capabilities()
         if not built:
             self.stdout.write("demo data already present")
         self.say(f"… ready in {time.monotonic() - started:.0f} s")
@@ -91,6 +106,22 @@ class Command(BaseCommand):
             call_command("runserver", addrport, use_reloader=False)
 
     # the steps: each returns whether it wrote anything
+    def build_capabilities(self) -> bool:
+        from importlib import import_module
+
+        from chibo.core.models import AuditEvent
+
+        before = AuditEvent.objects.count()
+        for step in STEPS:
+            t0 = time.monotonic()
+            module = import_module(f"chibo.demo.{step}")
+            try:
+                module.build(stdout=self.stderr)
+            except Exception as exc:  # each step is one transaction: nothing half-written
+                raise CommandError(f"Building the demo {step} failed: {exc}") from exc
+            self.say(f"… {step}: {time.monotonic() - t0:.0f} s")
+        return AuditEvent.objects.count() != before
+
     def build_tree(self, provinces: list[str], seed: int) -> bool:
         try:
             result = demo.build_demo(provinces=provinces, seed=seed, say=self.say)
