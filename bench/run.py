@@ -694,6 +694,27 @@ def s_demo() -> list[dict[str, Any]]:
 # --- main ------------------------------------------------------------------------------------------------
 
 
+# The capabilities' scenarios live next to their own data builders (bench/<capability>.py); they
+# import this module's helpers as `bench.run`, which is this very module when run as a script.
+def _capability(name: str) -> Any:
+    from importlib import import_module
+
+    sys.modules.setdefault("bench.run", sys.modules[__name__])
+    return import_module(f"bench.{name}")
+
+
+def s_meetings(admin: Any) -> list[dict[str, Any]]:
+    return list(_capability("meetings").scenarios(admin, province_org(), scenario, timed_pair))
+
+
+def s_cadres(admin: Any) -> list[dict[str, Any]]:
+    return list(_capability("cadres").s_cadres(admin, province_org(), timed_pair, scenario))
+
+
+def s_reports(admin: Any) -> list[dict[str, Any]]:
+    return list(_capability("reports").s_reports(admin))
+
+
 def machine() -> dict[str, Any]:
     mem = 0
     with open("/proc/meminfo") as fh:
@@ -737,6 +758,9 @@ def main() -> None:
         ("scoping", lambda: s_scoping(admin, scoped, district)),
         ("http", lambda: s_http(admin, district)),
         ("io", lambda: s_import_export(admin)),
+        ("meetings", lambda: s_meetings(admin)),
+        ("cadres", lambda: s_cadres(admin)),
+        ("reports", lambda: s_reports(admin)),
         ("demo", s_demo),
     ]
     for key, step in steps:
