@@ -45,10 +45,12 @@ ENTRIES: list[Entry] = [
     Entry("members:list", _("Party members"), "member.view"),
     Entry("meetings:index", _("Meetings"), "org.view"),
     Entry("cadres:summary", _("Cadres"), "member.view"),
+    Entry("reports:indicators", _("Reports"), "report.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),
     Entry("restructuring:check", _("Restructuring"), test=_plans_restructuring),
     Entry("accounts:read_log", _("Read log"), "audit.reads"),
+    Entry("jobs:list", _("My background jobs")),
     Entry("api-docs", _("API")),
 ]
 
