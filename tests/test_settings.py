@@ -145,3 +145,30 @@ def test_responses_carry_a_strict_content_security_policy(client, path: str) -> 
     for name, sources in directives.items():
         foreign = [s for s in sources if s not in ALLOWED_SOURCES]
         assert not foreign, f"{path}: {name} allows {foreign} (no external host, no unsafe-*)"
+
+
+DEMO_PROBE = """
+import django, json
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+missing = client.get("/no-such-page/")
+static = client.get("/static/web/chibo.css")
+print(json.dumps({"debug": settings.DEBUG, "status": missing.status_code,
+                  "debug_page": b"URLconf" in missing.content or b"Traceback" in missing.content,
+                  "static": static.status_code}))
+"""
+
+
+def test_the_demo_is_served_as_production_would(tmp_path):
+    """`chibo demo` serves with `chibo.settings.demo`: DEBUG off (a mistyped address shows no URL
+    map), static files through WhiteNoise, a secret key made once in the data directory."""
+    env = _env(DJANGO_SETTINGS_MODULE="chibo.settings.demo", CHIBO_VAR_DIR=str(tmp_path / "var"),
+               DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    result = _run(["-c", DEMO_PROBE], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"debug": False, "status": 404, "debug_page": False, "static": 200}
+    key = (tmp_path / "var" / "demo-secret-key")
+    assert len(key.read_text()) >= 50 and oct(key.stat().st_mode & 0o777) == "0o600"

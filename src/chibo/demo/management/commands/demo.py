@@ -19,6 +19,9 @@ builds both.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,7 +106,19 @@ class Command(BaseCommand):
             self.stdout.write(f"{lead}{login.username} / {login.password}   ({login.label})")
         if not opts["no_serve"]:
             self.stdout.flush()
-            call_command("runserver", addrport, use_reloader=False)
+            self.serve(host)
+
+    def serve(self, host: str) -> None:
+        """Serve as production would: gunicorn with `chibo.settings.demo` (DEBUG off, WhiteNoise),
+        on the same database; Ctrl-C stops it."""
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "chibo.settings.demo",
+               "CHIBO_HOME": str(settings.PROJECT_DIR), "CHIBO_VAR_DIR": str(settings.VAR_DIR)}
+        command = [sys.executable, "-m", "gunicorn", "chibo.wsgi:application", "--bind", host,
+                   "--workers", "2", "--threads", "4", "--timeout", "120", "--access-logfile", "-"]
+        try:
+            subprocess.run(command, env=env, check=False)  # noqa: S603 (our own interpreter and arguments)
+        except KeyboardInterrupt:
+            pass
 
     # the steps: each returns whether it wrote anything
     def build_capabilities(self) -> bool:
