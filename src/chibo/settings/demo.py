@@ -10,7 +10,7 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, VAR_DIR
+from .base import MIDDLEWARE, STATIC_ROOT, VAR_DIR
 
 DEBUG = False
 
@@ -30,3 +30,4 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _demo_secret_key()
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
