@@ -13,6 +13,7 @@ from django.utils import timezone
 from chibo.accounts.models import ApiToken
 from chibo.orgs import kinds as K
 from chibo.orgs import selectors, services
+from chibo.orgs.models import Organization
 
 D = dt.date
 URL = "/api/v1/organizations/"
@@ -254,12 +255,17 @@ def test_children_of_a_visible_parent_exclude_invisible_children(tree, client_se
     assert codes(login(district_x).get(URL + "ORG-DX/children/")) == {"ORG-GX1", "ORG-GX2"}
 
 
-def test_changes_do_not_leak_merged_neighbours(tree, admin, client_secretary_a):
+def test_a_successor_inherits_what_it_absorbed_read_only(tree, admin, client_secretary_a, secretary_a,
+                                                         login, personas):
+    """Issue 18, item 4: a successor inherits its predecessors' history (to read), nobody else."""
     services.org_merge(actor=admin, sources=[tree["CB"]], into=tree["CA"], on=D(2022, 1, 1))
     r = client_secretary_a.get(URL + "ORG-CELL-A/changes/")
-    assert r.status_code == 200
-    assert "ORG-CELL-B" not in r.content.decode()
-    assert client_secretary_a.get(URL + "ORG-CELL-A/lineage/").json()["past"] == []
+    assert r.status_code == 200 and "ORG-CELL-B" in r.content.decode()
+    assert [p["code"] for p in client_secretary_a.get(URL + "ORG-CELL-A/lineage/").json()["past"]] == ["ORG-CELL-B"]
+    assert client_secretary_a.get(URL + "ORG-CELL-B/").status_code == 200
+    assert not Organization.objects.restrict(secretary_a, "org.change").filter(pk=tree["CB"].pk).exists()
+    # a neighbour that absorbed nothing still gets 404
+    assert login(personas["district_y"]).get(URL + "ORG-CELL-B/").status_code == 404
 
 
 def test_counts_under_own_node_only(tree, client_district_x):

@@ -191,9 +191,11 @@ def test_org_lineage_runs_several_steps(tree, admin):
     assert [n.org.code for n in past[0].children] == ["ORG-CELL-B"]
 
 
-def test_org_lineage_is_scoped(tree, admin, secretary_a):
+def test_org_lineage_is_scoped(tree, admin, secretary_a, personas):
     services.org_merge(actor=admin, sources=[tree["CB"]], into=tree["CA"], on=D(2021, 1, 1))
-    assert selectors.org_lineage(user=secretary_a, org=tree["CA"]) == {"past": [], "future": []}
+    # the successor inherits what it absorbed (issue 18, item 4); a stranger sees nothing of it
+    assert [n.org.code for n in selectors.org_lineage(user=secretary_a, org=tree["CA"])["past"]] == ["ORG-CELL-B"]
+    assert selectors.org_lineage(user=personas["district_y"], org=tree["CB"]) == {"past": [], "future": []}
     assert [n.org.code for n in selectors.org_lineage(user=admin, org=tree["CA"])["past"]] == [
         "ORG-CELL-B"
     ]
@@ -227,13 +229,13 @@ def test_org_changes_are_scoped(tree, admin, secretary_a):
     assert {link.org.code for e in got for link in e.links.all()} == {"ORG-CELL-A"}
 
 
-def test_org_changes_do_not_name_out_of_scope_organizations(tree, admin, secretary_a):
-    """A merge links the (visible) successor and the (invisible) predecessor: only the visible
-    one is listed."""
+def test_org_changes_do_not_name_out_of_scope_organizations(tree, admin, secretary_b):
+    """A merge links the successor and the predecessor: the predecessor's holder (who inherits
+    nothing from the successor) sees the merge, naming only what is in their scope."""
     services.org_merge(actor=admin, sources=[tree["CB"]], into=tree["CA"], on=D(2021, 1, 1))
-    events = list(selectors.org_changes(user=secretary_a, org=tree["CA"]))
+    events = list(selectors.org_changes(user=secretary_b, org=tree["CB"]))
     assert "merge" in {e.type for e in events}
-    assert {link.org.code for e in events for link in e.links.all()} == {"ORG-CELL-A"}
+    assert {link.org.code for e in events for link in e.links.all()} == {"ORG-CELL-B"}
 
 
 def test_tree_as_of(tree, admin, district_x):

@@ -17,6 +17,31 @@ def _grants(action: str, actions: list[str]) -> bool:
     return f"{area}.*" in actions
 
 
+# Reading actions (`<area>.view`, `.view_sensitive`, `.reads`) reach the history a successor
+# inherits; writing actions never do: the predecessors' records are read-only to it.
+_INHERITING_VERBS = frozenset({"view", "view_sensitive", "reads"})
+
+
+def inherited_org_ids(org_ids: list[int]) -> set[int]:
+    """The organizations whose history the given ones inherit: their predecessors in every merge,
+    split or dissolution they were the successor of, and those predecessors' own, to any depth
+    (one query per generation). Staff of a province or commune that absorbed others see the
+    absorbed units' history; nobody else does (issue 18, item 4)."""
+    from chibo.orgs.models import LinkRole, OrgEventLink
+
+    seen = set(org_ids)
+    frontier = set(org_ids)
+    while frontier:
+        events = OrgEventLink.objects.filter(org_id__in=frontier, role=LinkRole.SUCCESSOR).values("event_id")
+        found = set(
+            OrgEventLink.objects.filter(event_id__in=events, role=LinkRole.PREDECESSOR)
+            .values_list("org_id", flat=True)
+        ) - seen
+        seen |= found
+        frontier = found
+    return seen - set(org_ids)
+
+
 def resolve_scope(user: Any, action: str) -> Scope:
     if user.is_superuser:
         return Scope(everything=True)
@@ -33,7 +58,10 @@ def resolve_scope(user: Any, action: str) -> Scope:
             org_ids.append(a.org_id)
     if not org_ids:
         return Scope()
-    # Every path the assigned nodes ever had: history stays visible to the node's holders.
+    if action.rpartition(".")[2] in _INHERITING_VERBS:
+        org_ids.extend(inherited_org_ids(org_ids))
+    # Every path the assigned nodes (and, for reading, their predecessors) ever had: history stays
+    # visible to the node's holders.
     from chibo.orgs.models import OrgVersion
 
     paths = OrgVersion.objects.filter(org_id__in=org_ids).values_list("path", flat=True).distinct()
