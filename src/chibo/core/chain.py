@@ -118,7 +118,7 @@ def _allocate_ids(connection: Any, table: str, last_id: int | None, n: int) -> l
     return list(range(start + 1, start + 1 + n))
 
 
-def append(model: type[models.Model], objs: Sequence[models.Model], insert: Callable[[], Any],
+def append(model: type[models.Model], objs: Sequence[Any], insert: Callable[[], Any],
            using: str | None = None) -> None:
     """Chain `objs` onto `model`'s table and run `insert()` (which writes them), atomically."""
     if not objs:
@@ -173,6 +173,7 @@ def verify_table(model: type[models.Model], legacy_hash: Callable[[Any], str] | 
     report = ChainReport(CHAIN_NAMES[table])
     prev: Any = None
     keyed_seen = False
+    row: Any
     for row in model._base_manager.order_by("id").iterator(chunk_size=2000):
         report.rows += 1
         scheme = row.scheme
