@@ -168,8 +168,11 @@ def test_a_deleted_read_log_row_is_named():
     assert f"#{rows[1].pk} " in r.missing[0]
 
 
-def test_a_truncated_tail_is_caught_against_the_checkpoint(_checkpoint_file):
-    events = _events(8)
+@pytest.mark.parametrize("cut", [1, 50])
+def test_a_truncated_tail_is_caught_against_the_checkpoint(_checkpoint_file, cut):
+    """The last row, or the last 50, deleted: the remaining chain is consistent, the checkpoint
+    is not."""
+    events = _events(55)
     _reads(3)
     out = io.StringIO()
     call_command("audit", "checkpoint", stdout=out)
@@ -179,8 +182,8 @@ def test_a_truncated_tail_is_caught_against_the_checkpoint(_checkpoint_file):
     call_command("audit", "verify", stdout=io.StringIO())  # intact
     _events(2)  # later rows are fine
     call_command("audit", "verify", stdout=io.StringIO())
-    # the tail from the checkpointed head on is deleted: the chain itself is consistent...
-    tail = [e.pk for e in events[5:]]
+    # the tail up to the checkpointed head, and what came after, is deleted...
+    tail = [e.pk for e in events[-cut:]]
     _tamper("core_auditevent", "DELETE FROM core_auditevent WHERE id >= %s", [tail[0]])
     r = _report("audit")
     assert r.bad == [] and r.missing == []
@@ -345,9 +348,10 @@ def _storm_database(tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _run(args: list[str], url: str) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="chibo.settings.test")
+    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="chibo.settings.test",
+               CHIBO_AUDIT_CHECKPOINT_FILE=str(tmp_path / "no-checkpoints.jsonl"))
     return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
 
@@ -371,7 +375,7 @@ def test_a_write_storm_never_forks_the_chain(tmp_path, processes, threads):
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err[-3000:]
     writers = processes * threads
-    result = _run(["-m", "chibo", "audit", "verify"], url)
+    result = _run(["-m", "chibo", "audit", "verify"], url, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"audit trail: {writers * per_thread * 4 // 3} rows" in result.stdout, result.stdout
     assert f"read log: {writers * per_thread * 2} rows" in result.stdout, result.stdout

@@ -18,7 +18,9 @@ Each row of a chained table (`AuditEvent`, `ReadLogEntry`) carries:
 Appends are serialized so concurrent writers never fork the chain: the last row is read and the
 new one inserted inside one transaction holding the chain's lock — on PostgreSQL a transaction
 advisory lock (`pg_advisory_xact_lock`, released at commit), on SQLite the database write lock
-taken by `BEGIN IMMEDIATE` (settings: `transaction_mode`, checked at start-up). Ids are allocated
+taken by `BEGIN IMMEDIATE` (settings: `transaction_mode`, checked at start-up). One lock serves
+both chains (no deadlock between a transaction that reads-then-audits and one that audits-then-
+reads). Ids are allocated
 under the lock (so they are hashed and increase in chain order).
 
 The tail is anchored outside the table by signed checkpoints (`write_checkpoint`, `chibo audit
@@ -96,10 +98,15 @@ def json_value(value: Any) -> Any:
 
 # --- Appending --------------------------------------------------------------------------------
 
+# One lock for both chains: a transaction that logs a read and audits a change (in either order)
+# can never deadlock against one doing the reverse. Re-entrant within a transaction.
+LOCK_KEY = zlib.crc32(b"chibo.audit.chain")
+
+
 def _lock(connection: Any, table: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"chibo.{table}".encode())])
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     # SQLite: the atomic block began with BEGIN IMMEDIATE (the write lock), see checks.py.
 
 
