@@ -83,6 +83,7 @@ check-migrations: venv ## fail when a model change has no migration
 check-deploy: venv ## Django's deployment checks with the production settings
 	DJANGO_SETTINGS_MODULE=chibo.settings.prod \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(45))')" \
+	CHIBO_AUDIT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 	ALLOWED_HOSTS=chibo.example DATABASE_URL=sqlite:///tmp/x.sqlite3 \
 	$(CHIBO) check --deploy --fail-level WARNING
 

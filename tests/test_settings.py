@@ -21,6 +21,7 @@ _NOT_INHERITED = {
     "DJANGO_SETTINGS_MODULE",
     "DATABASE_URL",
     "SECRET_KEY",
+    "CHIBO_AUDIT_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # Django's deploy check refuses it
@@ -94,12 +95,27 @@ def test_deploy_checks_pass_with_production_settings(tmp_path: Path) -> None:
     env = _env(
         DJANGO_SETTINGS_MODULE="chibo.settings.prod",
         SECRET_KEY=secrets.token_urlsafe(45),
+        CHIBO_AUDIT_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="chibo.example",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
     )
     result = _run(["-m", "chibo", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_production_settings_refuse_a_missing_audit_key(tmp_path: Path) -> None:
+    """The audit chain's HMAC key comes from the environment, never the database (issue 18)."""
+    env = _env(DJANGO_SETTINGS_MODULE="chibo.settings.prod", SECRET_KEY=secrets.token_urlsafe(45),
+               ALLOWED_HOSTS="chibo.example", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    result = _run(["-m", "chibo", "check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "CHIBO_AUDIT_KEY" in result.stderr
+    # a short or development key passes start-up but fails the deploy check (chibo.W008)
+    env["CHIBO_AUDIT_KEY"] = "chibo-development-audit-key-not-secret"
+    result = _run(["-m", "chibo", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode != 0
+    assert "chibo.W008" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("key", ["", "too-short-for-production"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from .chain import ChainReport, read_checkpoints, verify_table, write_checkpoint
 from .middleware import current_request_id
 from .models import AuditEvent, ReadLogEntry
 
@@ -31,7 +32,6 @@ def audit_log(
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
         target_label = target_label or str(target)[:300]
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event = AuditEvent(
         actor=_user_or_none(actor),
         action=action,
@@ -43,22 +43,34 @@ def audit_log(
         after=after,
         reason=reason,
         request_id=current_request_id() or "",
-        prev_hash=last or "",
     )
-    event.hash = event.compute_hash()
-    event.save()
+    event.save()  # chained under the chain's lock, in the caller's transaction (chain.py)
     return event
+
+
+CHAINED = (AuditEvent, ReadLogEntry)
+
+
+def verify_all() -> tuple[list[ChainReport], list[str]]:
+    """Both chains checked row by row and against the signed checkpoints; and the checkpoint
+    file's own problems (lines not validly signed)."""
+    checkpoints, problems = read_checkpoints()
+    reports = [
+        verify_table(AuditEvent, legacy_hash=AuditEvent.legacy_hash,
+                     checkpoints=checkpoints.get("audit", [])),
+        verify_table(ReadLogEntry, checkpoints=checkpoints.get("reads", [])),
+    ]
+    return reports, problems
 
 
 def verify_chain() -> list[int]:
     """Ids of audit events whose hash does not match their content or chain."""
-    bad: list[int] = []
-    prev = ""
-    for event in AuditEvent.objects.order_by("id").iterator():
-        if event.prev_hash != prev or event.compute_hash() != event.hash:
-            bad.append(event.pk)
-        prev = event.hash
-    return bad
+    return verify_table(AuditEvent, legacy_hash=AuditEvent.legacy_hash).bad
+
+
+def audit_checkpoint() -> list[dict[str, Any]]:
+    """Anchor both chains' heads outside the database (run it periodically: cron, a timer)."""
+    return write_checkpoint(CHAINED)
 
 
 def read_log(

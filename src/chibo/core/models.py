@@ -1,7 +1,8 @@
 """The audit trail (who changed what, when, from where, why) and the read log.
 
 Both are append-only from the application's point of view: the model refuses update and delete,
-and each event carries a hash chained to the previous one so that an edited row is detectable.
+and each row carries a keyed hash over all its columns chained to the previous row, so that an
+edited, deleted or truncated row is detectable (see `chain.py`).
 Rows are tagged with the organization path they concern, so the log itself is scoped.
 """
 
@@ -13,8 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .chain import SCHEME, append, row_hash
 from .scoping import ScopedQuerySet
 
 
@@ -22,18 +25,67 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditQuerySet(ScopedQuerySet["AuditEvent"]):
+class AppendOnlyQuerySet(ScopedQuerySet[Any]):
+    """Update and delete refused; `bulk_create` chains the new rows (see `chain.py`)."""
+
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("The audit trail cannot be changed.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The audit trail cannot be deleted.")
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        for obj in objs:
+            if not obj._state.adding or obj.pk is not None:
+                raise AppendOnlyError("The audit trail cannot be changed.")
+        created: list[Any] = []
 
-class AuditEvent(models.Model):
+        def insert() -> None:
+            created.extend(super(AppendOnlyQuerySet, self).bulk_create(objs, *args, **kwargs))
+
+        append(self.model, objs, insert, using=self.db)
+        return created
+
+
+AuditQuerySet = AppendOnlyQuerySet
+
+
+class ChainedModel(models.Model):
+    """An append-only row of a hash chain (`chain.py`): every column is covered by `hash`."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    seq = models.BigIntegerField(default=0, editable=False)
+    prev_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+    scheme = models.PositiveSmallIntegerField(default=SCHEME, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or self.pk is not None:
+            raise AppendOnlyError("The audit trail cannot be changed.")
+        kwargs["force_insert"] = True
+        append(type(self), [self], lambda: super(ChainedModel, self).save(*args, **kwargs),
+               using=kwargs.get("using"))
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit trail cannot be deleted.")
+
+    def compute_hash(self) -> str:
+        if self.scheme >= SCHEME:
+            return row_hash(self._meta.db_table, self)
+        return self.legacy_hash()
+
+    def legacy_hash(self) -> str:
+        return ""
+
+
+class AuditEvent(ChainedModel):
     """One change of a domain record, written by the service that made it."""
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -51,10 +103,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     request_id = models.CharField(max_length=32, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope_path_field = "org_path"
 
     class Meta:
@@ -66,15 +116,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("The audit trail cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("The audit trail cannot be deleted.")
-
     def payload(self) -> str:
+        """Scheme 1 (rows written before the keyed chain): what its unkeyed hash covered."""
         return json.dumps(
             [
                 self.actor_id,
@@ -93,14 +136,13 @@ class AuditEvent(models.Model):
             ensure_ascii=True,
         )
 
-    def compute_hash(self) -> str:
+    def legacy_hash(self) -> str:
         return hashlib.sha256(self.payload().encode()).hexdigest()
 
 
-class ReadLogEntry(models.Model):
+class ReadLogEntry(ChainedModel):
     """Who viewed or exported which record holding personal data, and why. Never the values."""
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -110,7 +152,7 @@ class ReadLogEntry(models.Model):
     purpose = models.CharField(_("purpose"), max_length=64)
     request_id = models.CharField(max_length=32, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope_path_field = "org_path"
 
     class Meta:

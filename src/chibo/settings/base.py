@@ -284,3 +284,12 @@ LOGGING = {
 CHIBO_SCOPE_RESOLVER = "chibo.accounts.scope.resolve_scope"
 # Database triggers that refuse UPDATE/DELETE on the audit trail and read log.
 CHIBO_AUDIT_DB_GUARD = True
+# The key of the audit trail's and read log's hash chain (HMAC, core/chain.py): from the
+# environment, never stored in the database. Development and tests use this fixed key; production
+# requires CHIBO_AUDIT_KEY (settings/prod.py; deploy check chibo.W008).
+DEV_AUDIT_KEY = "chibo-development-audit-key-not-secret"  # noqa: S105
+CHIBO_AUDIT_KEY = os.environ.get("CHIBO_AUDIT_KEY") or DEV_AUDIT_KEY
+# Signed checkpoints of the chains' heads (`chibo audit checkpoint`), outside the database.
+CHIBO_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("CHIBO_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints.jsonl"
+)

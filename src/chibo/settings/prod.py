@@ -9,6 +9,9 @@ from .base import *  # noqa: F403
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 50 characters) in production.")
+CHIBO_AUDIT_KEY = os.environ.get("CHIBO_AUDIT_KEY", "")
+if not CHIBO_AUDIT_KEY:
+    raise ImproperlyConfigured("CHIBO_AUDIT_KEY must be set in production (it keys the audit chain).")
 
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

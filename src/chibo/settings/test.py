@@ -1,6 +1,8 @@
 """Tests: SQLite by default (DATABASE_URL selects PostgreSQL), fast hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -20,3 +22,5 @@ STORAGES = {
 }
 # Background jobs run at once, inside the request that submits them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+# Never the development data directory's checkpoints (tests that write one use a tmp_path).
+CHIBO_AUDIT_CHECKPOINT_FILE = Path(tempfile.gettempdir()) / f"chibo-test-audit-{os.getpid()}.jsonl"

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from chibo.core.audit import verify_chain
+from chibo.core.audit import audit_checkpoint, verify_all
 from chibo.core.models import ReadLogEntry
 
 
@@ -24,7 +24,9 @@ def _when(raw: str) -> dt.datetime:
 
 class Command(BaseCommand):
     help = ("The audit trail. `audit reads --from T1 --to T2` lists who read which record holding "
-            "personal data in a window (breach drill); `audit verify` checks the hash chain.")
+            "personal data in a window (breach drill); `audit verify` checks the hash chains of the "
+            "audit trail and the read log against their signed checkpoints; `audit checkpoint` "
+            "writes one (run it periodically).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
@@ -32,14 +34,19 @@ class Command(BaseCommand):
         reads.add_argument("--from", dest="start", required=True)
         reads.add_argument("--to", dest="end", required=True)
         reads.add_argument("--json", action="store_true")
-        sub.add_parser("verify", help="Check that no audit event was altered.")
+        sub.add_parser("verify", help="Check that no audit event or read-log row was altered, "
+                       "deleted or truncated (against the signed checkpoints).")
+        sub.add_parser("checkpoint", help="Anchor the chains' heads: append a signed line to "
+                       "CHIBO_AUDIT_CHECKPOINT_FILE (and the log). Run it periodically.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["sub"] == "verify":
-            bad = verify_chain()
-            if bad:
-                raise CommandError(f"{len(bad)} audit events fail the hash chain: {bad[:20]}")
-            self.stdout.write("audit trail intact")
+            self._verify()
+            return
+        if opts["sub"] == "checkpoint":
+            for entry in audit_checkpoint():
+                self.stdout.write(f"checkpoint {entry['chain']}: head #{entry['head_id']} "
+                                  f"(seq {entry['head_seq']}) {entry['head_hash'][:16]}…")
             return
         start, end = _when(opts["start"]), _when(opts["end"])
         if end <= start:
@@ -70,3 +77,24 @@ class Command(BaseCommand):
         for r in records:
             self.stdout.write(f"{r['at']}  {r['actor'] or '-':20} {r['purpose']:8} {r['target_type']}:{r['target_id']}")
         self.stdout.write(f"{len(records)} reads of {len({(r['target_type'], r['target_id']) for r in records})} records")
+
+    def _verify(self) -> None:
+        reports, problems = verify_all()
+        failures: list[str] = list(problems)
+        for r in reports:
+            name = {"audit": "audit trail", "reads": "read log"}[r.chain]
+            legacy = f", {r.legacy_rows} from before the keyed chain" if r.legacy_rows else ""
+            self.stdout.write(f"{name}: {r.rows} rows{legacy}, {r.checkpoints_checked} checkpoints")
+            if r.bad:
+                more = " …" if len(r.bad) > 50 else ""
+                failures.append(f"{name}: {len(r.bad)} rows fail the hash chain (edited, "
+                                f"reordered or re-hashed): ids {r.bad[:50]}{more}")
+            failures.extend(f"{name}: missing row {m}" for m in r.missing)
+            failures.extend(f"{name}: {c}" for c in r.checkpoint)
+        if failures:
+            raise CommandError("\n".join(failures))
+        if not any(r.checkpoints_checked for r in reports):
+            self.stdout.write(self.style.WARNING(
+                "no checkpoint yet: a truncated tail cannot be detected; run `chibo audit "
+                "checkpoint` periodically"))
+        self.stdout.write("audit trail intact")
