@@ -601,7 +601,7 @@ def assessment_decide(*, actor: Any, assessment: Assessment, level: str, decisio
     extra: Counter[str] = Counter({level: 1})
     if previous:
         extra[previous] -= 1
-    _, _good, ok = quota_check(a.round, a.subject, a.group_path, extra)
+    _e, _g, ok = quota_check(a.round, a.subject, a.group_path, extra)
     if not ok and level == Level.EXCELLENT and not quota_override.strip():
         raise ValidationError({"level": [_("“Excellent” would exceed the quota of this group: give the decision"
                                            " that allows it, or choose another level.")]})
