@@ -100,7 +100,7 @@ def sheet(*, user: Any, pk: int) -> Sheet:
     members = list(Assessment.objects.filter(round=rnd, subject=Subject.MEMBER, org_id=unit.org_id)
                    .select_related("member").order_by("-post", "member__search_key", "id"))
     children = list(Assessment.objects.filter(round=rnd, subject=Subject.ORGANIZATION, path__startswith=unit.path,
-                                              depth=unit.depth + 1).order_by("path"))
+                                              depth=unit.depth + 1).select_related("org").order_by("path"))
     counts = Counter(a.state for a in members)
     log_reads(user=user, rows=members)
     return Sheet(unit=unit, name=names_on([unit.org_id], rnd.opened_on).get(unit.org_id, ""), members=members,

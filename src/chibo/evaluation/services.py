@@ -32,7 +32,6 @@ from chibo.orgs.models import Organization, OrgVersion
 from chibo.rules.calendar import add_working_days
 
 from .models import (
-    LEVEL_ORDER,
     Assessment,
     Audience,
     CriteriaSet,
@@ -187,7 +186,7 @@ def _clean_scores(a: Assessment, scores: dict[str, Any]) -> tuple[dict[str, Any]
         if unknown:
             raise ValidationError({"scores": [_("Unknown criterion: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}]})
     if rules["scale"] == "grades":
-        for code, value in scores.items():
+        for value in scores.values():
             if value not in Grade.values:
                 raise ValidationError({"scores": [_("Grade each criterion excellent, good, average or weak.")]})
         return dict(scores), None
@@ -790,3 +789,24 @@ def programme_recognize(*, actor: Any, participation: Participation, year: int, 
            after={"year": year, "total": str(total), "recognized": recognized})
     return r
 
+
+
+@transaction.atomic
+def assessment_record(*, actor: Any, assessment: Assessment, version: int | None, scores: dict[str, Any],
+                      self_level: str = "", proposed_level: str = "", votes_for: int | None = None,
+                      votes_against: int = 0, abstentions: int = 0, on: dt.date | None = None) -> Assessment:
+    """One row of the cell's sheet, as the secretary enters it: the self-assessment (when scores or
+    a self-rating are given and changed) and the cell's proposal (when given), in one transaction
+    and against the version the page showed."""
+    a = _lock(assessment, version)
+    changed_self = (self_level and (self_level != a.self_level or
+                                    {k: str(v) for k, v in scores.items()} !=
+                                    {k: str(v) for k, v in (a.scores or {}).items() if k in scores}))
+    if changed_self and a.state in (State.PENDING, State.SELF_ASSESSED):
+        a = assessment_self_assess(actor=actor, assessment=a, scores=scores, level=self_level, on=on)
+    if proposed_level and (proposed_level != a.proposed_level or a.state != State.PROPOSED):
+        if votes_for is None:
+            raise ValidationError({"votes_for": [_("Give the cell's vote.")]})
+        a = assessment_propose(actor=actor, assessment=a, level=proposed_level, votes_for=votes_for,
+                               votes_against=votes_against, abstentions=abstentions, on=on)
+    return Assessment.objects.select_related("round", "member").get(pk=a.pk)
