@@ -80,7 +80,7 @@ class StepSerializer(serializers.Serializer[Any]):
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SummarySerializer(serializers.Serializer[Any]):
+class EvaluationSummarySerializer(serializers.Serializer[Any]):
     under = serializers.CharField()
     year = serializers.IntegerField()
     of = serializers.CharField()

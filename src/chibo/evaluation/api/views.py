@@ -32,7 +32,7 @@ from .serializers import (
     RoundOpenSerializer,
     RoundSerializer,
     StepSerializer,
-    SummarySerializer,
+    EvaluationSummarySerializer,
 )
 
 
@@ -89,7 +89,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         parameters=[OpenApiParameter("under", OpenApiTypes.STR, required=True),
                     OpenApiParameter("year", OpenApiTypes.INT, required=True),
                     OpenApiParameter("of", OpenApiTypes.STR, enum=list(selectors.OF))],
-        responses=SummarySerializer,
+        responses=EvaluationSummarySerializer,
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
@@ -103,7 +103,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         if of not in selectors.OF:
             raise serializers.ValidationError({"of": _("Choose members, organizations or secretaries.")})
         data = selectors.summary(user=request.user, org=org, year=year, of=of)
-        return Response(SummarySerializer({**data, "under": org.code, "year": year, "of": of}).data)
+        return Response(EvaluationSummarySerializer({**data, "under": org.code, "year": year, "of": of}).data)
 
 
 class AssessmentViewSet(ScopedReadOnlyViewSet):
