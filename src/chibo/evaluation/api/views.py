@@ -27,12 +27,12 @@ from .serializers import (
     AssessmentSerializer,
     CriteriaSetCreateSerializer,
     CriteriaSetSerializer,
+    EvaluationSummarySerializer,
     PledgesSerializer,
     ProgrammeSerializer,
     RoundOpenSerializer,
     RoundSerializer,
     StepSerializer,
-    EvaluationSummarySerializer,
 )
 
 

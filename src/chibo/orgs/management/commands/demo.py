@@ -77,6 +77,7 @@ class Command(BaseCommand):
             built |= self.build_members(provinces, opts["seed"])
             built |= self.apply_reform(provinces)
             logins = demo.ensure_demo_users()
+            built |= self.build_evaluation()
         if not built:
             self.stdout.write("demo data already present")
         self.say(f"… ready in {time.monotonic() - started:.0f} s")
@@ -119,6 +120,17 @@ class Command(BaseCommand):
             self.say("… members already present for "
                      + ", ".join(demo.PROVINCE_NAMES[p] for p in result["present"]))
         return bool(result["built"])
+
+    def build_evaluation(self) -> bool:
+        """The yearly review rounds 2021–2025 and the "four good" emulation (chibo.demo.evaluation)."""
+        import io
+
+        from chibo.demo.evaluation import build
+
+        counts = build(stdout=io.StringIO())
+        if counts["rounds"]:
+            self.say(f"… review rounds: {counts['rounds']}, ratings: {counts['assessments']:,}")
+        return bool(any(counts.values()))
 
     def apply_reform(self, provinces: list[str]) -> bool:
         """The 2025 reform of every current province the demo provinces belong to, once each."""
