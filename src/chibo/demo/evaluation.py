@@ -147,7 +147,7 @@ def _plan(rnd: Round, rng: random.Random, open_cells: set[int]) -> dict[int, dic
         if r["id"] not in out:
             by_group[(r["group_path"])].append(r)
     for group, rs in by_group.items():
-        share = 93.0 if military and group.startswith(military) else 86.0
+        share = 93.0 if military and group.startswith(military) else 92.0
         levels = _share_levels(len(rs), rng, share, not_completed=0.0 if share == 93.0 else 0.02)
         fixed_good = sum(1 for r in secretaries if r["group_path"] == group and out[r["id"]]["level"] == G)
         levels = _with_quota(levels + [G] * fixed_good, cap, rng)[:len(rs)] if fixed_good else \
