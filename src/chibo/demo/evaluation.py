@@ -69,6 +69,22 @@ def _closest(n: int, percent: float) -> int:
     return min(range(n + 1), key=lambda k: abs(100.0 * k / n - percent)) if n else 0
 
 
+def _reachable(n: int, percent: float) -> bool:
+    """Whether some count out of n gives exactly `percent` to one decimal."""
+    return n > 0 and round(100.0 * _closest(n, percent) / n, 1) == percent
+
+
+def _vacancies(secs: list[dict[str, Any]], percent: float) -> None:
+    """Leave a few cells without a secretary on file (vacant posts) so that the share can be
+    exactly `percent` to one decimal (only among the posts this demo marked itself)."""
+    marked = [r for r in secs if r.get("post_set")]
+    n = len(secs)
+    while n > 0 and not _reachable(n, percent) and len(secs) - n < len(marked):
+        n -= 1
+    for r in marked[:len(secs) - n]:
+        r["post"], r["post_set"] = Post.NONE, False
+
+
 def _share_levels(n: int, rng: random.Random, good_share: float, not_completed: float = 0.02) -> list[str]:
     """n levels: `good_share` good or better, a few not completed, the rest completed."""
     k = _closest(n, good_share)
@@ -138,6 +154,10 @@ def _plan(rnd: Round, rng: random.Random, open_cells: set[int]) -> dict[int, dic
     tq = OrgVersion.objects.filter(org__code=TUYEN_QUANG).filter(valid_on_q(rnd.opened_on)).values_list(
         "path", flat=True).first()
     tq_secs = [r for r in secretaries if tq and r["path"].startswith(tq)]
+    if rnd.year == 2024 and not _reachable(len(tq_secs), sec_share):
+        _vacancies(tq_secs, sec_share)
+        tq_secs = [r for r in tq_secs if r["post"] == Post.SECRETARY]
+        secretaries = [r for r in members if r["post"] == Post.SECRETARY and r["is_cell"]]
     other_secs = [r for r in secretaries if not (tq and r["path"].startswith(tq))]
     for batch in (tq_secs, other_secs):
         for r, lv in zip(batch, _share_levels(len(batch), rng, sec_share, not_completed=0.0), strict=True):
