@@ -44,10 +44,12 @@ def test_secretary_fills_the_sheet_row_by_row(login, secretary_a, tree, rnd):
     assert r.status_code == 200, r.content.decode()[:500]
     a.refresh_from_db()
     assert (a.state, a.self_total, a.proposed_level) == (State.PROPOSED, 82, "good_completion")
-    # the same page, an old version: 409 with what changed
+    # the same page, an old version: 409 with what changed (HTMX: the row's status cell says it)
+    r = c.post(f"/evaluation/assessments/{a.pk}/row/", {**data, "version": 1, "proposed_level": "task_completion"})
+    assert r.status_code == 409
     r = c.post(f"/evaluation/assessments/{a.pk}/row/", {**data, "version": 1, "proposed_level": "task_completion"},
                HTTP_HX_REQUEST="true")
-    assert r.status_code == 409
+    assert r.status_code == 200 and b'role="alert"' in r.content
     a.refresh_from_db()
     assert a.proposed_level == "good_completion"
     # a level contradicting the score: 422, nothing written
@@ -56,7 +58,7 @@ def test_secretary_fills_the_sheet_row_by_row(login, secretary_a, tree, rnd):
         r = c.post(f"/evaluation/assessments/{b.pk}/row/",
                    {"version": b.version, "self_level": "excellent_completion", **{f"score_{k}": v for k, v in
                                                                                      points(60).items()}},
-                   HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+                   HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 422
     b.refresh_from_db()
     assert b.state == State.PENDING

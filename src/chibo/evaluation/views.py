@@ -167,8 +167,24 @@ def row_save(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         status, error = 422, " ".join(exc.messages)
         a = Assessment.objects.select_related("round", "member").get(pk=a.pk)
+    if not request.htmx:  # type: ignore[attr-defined]
+        # without JavaScript: back to the sheet, with the error and the status code
+        if status == 200:
+            return redirect("evaluation:sheet", pk=Assessment.objects.get(
+                round_id=a.round_id, subject=Subject.ORGANIZATION, org_id=a.org_id).pk)
+        messages.error(request, error)
+        unit = Assessment.objects.filter(round_id=a.round_id, subject=Subject.ORGANIZATION, org_id=a.org_id).first()
+        if unit is None:
+            raise Http404
+        s = selectors.sheet(user=request.user, pk=unit.pk)
+        return render(request, "evaluation/sheet.html", {
+            "s": s, "rnd": s.unit.round, "rows": [_row_context(m, s.may_change) for m in s.members], "levels": LEVELS,
+            "today": today(), "unit_row": _row_context(s.unit, s.may_change)}, status=status)
+    # HTMX swaps only successful answers: the row's status cell shows the error, the version and
+    # the total are updated out of band; the inputs (and the keyboard focus) stay as they are
     ctx = _row_context(a, True, error=error, stale=stale)
-    return render(request, "evaluation/_row.html", ctx, status=status if request.htmx else 200)  # type: ignore[attr-defined]
+    ctx["label"] = _("Self-score")
+    return render(request, "evaluation/_row_saved.html", ctx)
 
 
 @access_policy(SCOPED)
