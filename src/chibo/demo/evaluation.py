@@ -47,12 +47,12 @@ from chibo.orgs.models import Organization, OrgVersion
 SEED = 2024
 YEARS = (2021, 2022, 2023, 2024, 2025)
 TUYEN_QUANG, MILITARY, CAM_VINH, DUC_THO = "08", "42-KQS", "42-18691", "42-440"
-E, G, C, N = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED
-CRITERIA = [{"code": "politics", "name": "Tư tưởng chính trị", "max_points": 20},
+E, G, C, N = str(Level.EXCELLENT), str(Level.GOOD), str(Level.COMPLETED), str(Level.NOT_COMPLETED)
+CRITERIA: list[dict[str, Any]] = [{"code": "politics", "name": "Tư tưởng chính trị", "max_points": 20},
             {"code": "ethics", "name": "Phẩm chất đạo đức, lối sống", "max_points": 20},
             {"code": "discipline", "name": "Ý thức tổ chức kỷ luật", "max_points": 20},
             {"code": "tasks", "name": "Kết quả thực hiện chức trách, nhiệm vụ", "max_points": 40}]
-POINTS = {E: (90, 98), G: (72, 89), C: (52, 69), N: (35, 49)}
+POINTS: dict[str, tuple[int, int]] = {E: (90, 98), G: (72, 89), C: (52, 69), N: (35, 49)}
 
 
 def _opened(year: int) -> dt.date:
@@ -185,7 +185,7 @@ def _points(level: str, rng: random.Random) -> tuple[dict[str, float], Decimal]:
     """Scores per criteria group adding up to a total in the level's band."""
     low, high = POINTS[level]
     total = rng.randint(low, high)
-    scores = {g["code"]: float(total * g["max_points"] // 100) for g in CRITERIA}
+    scores: dict[str, float] = {str(g["code"]): float(total * int(g["max_points"]) // 100) for g in CRITERIA}
     scores["tasks"] += total - sum(scores.values())
     return scores, Decimal(total)
 

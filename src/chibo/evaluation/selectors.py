@@ -220,7 +220,7 @@ def summary(*, user: Any, org: Organization, year: int, of: str) -> dict[str, An
     rnd, path = found
     if of not in OF:
         raise ValueError(of)
-    counts = summary_counts(rnd=rnd, path=path, of=of)
+    counts: dict[str, Any] = dict(summary_counts(rnd=rnd, path=path, of=of))
     counts["round"] = rnd.pk
     rated = counts["total"] - counts["not_rated"] - counts["pending"]
     counts["good_or_better_percent"] = round(100.0 * (counts["excellent"] + counts["good"]) / rated, 1) if rated else None

@@ -778,7 +778,7 @@ def programme_recognize(*, actor: Any, participation: Participation, year: int, 
         rating = (Assessment.objects.filter(subject=Subject.ORGANIZATION, org=participation.org, round__year=year,
                                             state=State.DECIDED).order_by("-round__opened_on")
                   .values_list("decided_level", flat=True).first())
-        recognized = bool(rating) and level_rank(rating) <= level_rank(prog.required_level)
+        recognized = rating is not None and level_rank(str(rating)) <= level_rank(prog.required_level)
     if Recognition.objects.filter(participation=participation, year=year).exists():
         raise ValidationError(_("This year is already assessed."))
     r = Recognition.objects.create(participation=participation, year=year, scores={k: float(v) for k, v in

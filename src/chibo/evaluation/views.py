@@ -151,7 +151,7 @@ def row_save(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     p = request.POST
     version = _int(p.get("version"))
-    scores = {k[6:]: v for k, v in p.items() if k.startswith("score_") and v.strip()}
+    scores = {k[6:]: str(v) for k, v in p.items() if k.startswith("score_") and str(v).strip()}
     status = 200
     error = ""
     stale = None
@@ -237,7 +237,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         a = _assessment_or_404(request, pk)
     if a.subject == Subject.MEMBER:
         selectors.log_reads(user=request.user, rows=[a])
-    name = a.member.full_name if a.member_id else selectors.names_on([a.org_id], a.round.opened_on).get(a.org_id, "")
+    name = a.member.full_name if a.member is not None else selectors.names_on([a.org_id], a.round.opened_on).get(a.org_id, "")
     from chibo.core.audit import audit_history
 
     history = list(audit_history(user=request.user, target_type="evaluation.assessment", target_id=str(a.pk))[:50])
@@ -350,7 +350,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     ws.append([_("Organization"), _("Member"), _("Post"), _("Self-score"), _("Self-rating"), _("Cell's proposal"),
                _("Rating"), _("Decision number"), _("Status")])
     for a in rows:
-        ws.append([names.get(a.org_id, ""), a.member.full_name if a.member_id else "", a.get_post_display() if a.post
+        ws.append([names.get(a.org_id, ""), a.member.full_name if a.member is not None else "", a.get_post_display() if a.post
                    else "", float(a.self_total) if a.self_total is not None else None, a.get_self_level_display(),
                    a.get_proposed_level_display(), a.get_decided_level_display(), a.decision_number,
                    a.get_state_display()])

@@ -49,7 +49,7 @@ class RoundOpenSerializer(serializers.Serializer[Any]):
     opened_on = serializers.DateField(required=False)
     period_type = serializers.ChoiceField(choices=PeriodType.choices, default=PeriodType.YEAR)
     quarter = serializers.IntegerField(required=False, allow_null=True)
-    label = serializers.CharField(required=False, allow_blank=True, default="")
+    label = serializers.CharField(required=False, allow_blank=True, default="")  # type: ignore[assignment]
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
