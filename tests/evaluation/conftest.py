@@ -41,3 +41,12 @@ def people(tree):
     a = [admit(tree["CA"], vn_name("Văn", i)) for i in range(6)]
     b = [admit(tree["CB"], vn_name("Thị", i)) for i in range(4)]
     return {"CA": a, "CB": b}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English (a test that needs another language overrides it)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
