@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from chibo.core.middleware import current_request_id
 from chibo.core.models import ReadLogEntry
-from chibo.core.paths import SEGMENT_WIDTH, any_subtree_q
+from chibo.core.paths import SEGMENT_WIDTH, any_subtree_q, subtree_q
 from chibo.core.validtime import today
 from chibo.orgs.models import Organization, OrgVersion
 
@@ -99,7 +99,7 @@ def sheet(*, user: Any, pk: int) -> Sheet:
     rnd = unit.round
     members = list(Assessment.objects.filter(round=rnd, subject=Subject.MEMBER, org_id=unit.org_id)
                    .select_related("member").order_by("-post", "member__search_key", "id"))
-    children = list(Assessment.objects.filter(round=rnd, subject=Subject.ORGANIZATION, path__startswith=unit.path,
+    children = list(Assessment.objects.filter(subtree_q(unit.path), round=rnd, subject=Subject.ORGANIZATION,
                                               depth=unit.depth + 1).select_related("org").order_by("path"))
     counts = Counter(a.state for a in members)
     log_reads(user=user, rows=members)

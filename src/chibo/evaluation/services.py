@@ -23,7 +23,7 @@ from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from chibo.core.audit import audit_log
-from chibo.core.paths import SEGMENT_WIDTH, any_subtree_q, segments
+from chibo.core.paths import SEGMENT_WIDTH, any_subtree_q, segments, subtree_q
 from chibo.core.validtime import today, valid_on_q
 from chibo.members.choices import IN_PARTY, AffiliationKind, Status
 from chibo.members.models import Affiliation, Member, StatusPeriod
@@ -537,8 +537,8 @@ def assessment_appraise(*, actor: Any, assessment: Assessment, level: str, note:
 def _order_check(a: Assessment) -> None:
     """Lower collectives before higher; the collective before its members (heads included)."""
     if a.subject == Subject.ORGANIZATION:
-        waiting = (Assessment.objects.filter(round_id=a.round_id, subject=Subject.ORGANIZATION,
-                                             path__startswith=a.path, depth=a.depth + 1)
+        waiting = (Assessment.objects.filter(subtree_q(a.path), round_id=a.round_id, subject=Subject.ORGANIZATION,
+                                             depth=a.depth + 1)
                    .exclude(state__in=[State.DECIDED, State.NOT_RATED]).count())
         if waiting:
             raise ValidationError(_("Decide the %(n)s organizations under this one first.") % {"n": waiting})
