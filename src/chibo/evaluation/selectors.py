@@ -254,8 +254,12 @@ def programme_get(*, user: Any, pk: int) -> Programme:
 
 def pledges(*, user: Any, programme: Programme, under: Organization | None = None,
             on: dt.date | None = None) -> dict[str, Any]:
-    """Units registered and pledged under a node (on the tree of `on`): "10 of 10 cells pledged"."""
-    on = on or dt.date(programme.end_year, 12, 31)
+    """Units registered and pledged under a node (on the tree of `on`, by default the day of the
+    last pledge, the tree as it stood when the units pledged): "10 of 10 cells pledged"."""
+    if on is None:
+        days = [d for pair in Participation.objects.filter(programme=programme)
+                .values_list("registered_on", "pledge_signed_on") for d in pair if d is not None]
+        on = max(days) if days else dt.date(programme.start_year, 1, 1)
     node = under or programme.owner
     v = node.version_on(on) or node.latest_version()
     if v is None:
