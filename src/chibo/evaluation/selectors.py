@@ -101,7 +101,7 @@ def sheet(*, user: Any, pk: int) -> Sheet:
                    .select_related("member").order_by("-post", "member__search_key", "id"))
     children = list(Assessment.objects.filter(subtree_q(unit.path), round=rnd, subject=Subject.ORGANIZATION,
                                               depth=unit.depth + 1).select_related("org").order_by("path"))
-    counts = Counter(a.state for a in members)
+    counts = Counter(str(State(a.state).label) for a in members)
     log_reads(user=user, rows=members)
     return Sheet(unit=unit, name=names_on([unit.org_id], rnd.opened_on).get(unit.org_id, ""), members=members,
                  children=children, counts=dict(counts), may_change=may(user, unit.org_id),

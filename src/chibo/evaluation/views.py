@@ -83,6 +83,17 @@ def _day(value: Any) -> dt.date | None:
 LEVELS = [(v, label) for v, label in Level.choices]
 
 
+def _key_labels() -> list[tuple[str, str]]:
+    """The summary's keys with their labels, in the summary's order."""
+    return [("excellent", str(Level.EXCELLENT.label)), ("good", str(Level.GOOD.label)),
+            ("completed", str(Level.COMPLETED.label)), ("not_completed", str(Level.NOT_COMPLETED.label)),
+            ("not_rated", _("Not rated")), ("pending", _("Pending"))]
+
+
+def _of_labels() -> dict[str, str]:
+    return {"members": _("Members"), "organizations": _("Organizations"), "secretaries": _("Cell secretaries")}
+
+
 @access_policy(SCOPED)
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
@@ -272,7 +283,10 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         b = selectors.board(user=request.user, pk=pk)
     except Round.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "evaluation/board.html", {"b": b, "rnd": b.round, "keys": list(selectors.KEYS.values())})
+    keys = _key_labels()[:4]
+    of = _of_labels()
+    rows = [(k, of[k], [(key, d[key]) for key, _l in keys], d) for k, d in b.distribution.items()]
+    return render(request, "evaluation/board.html", {"b": b, "rnd": b.round, "keys": keys, "rows": rows})
 
 
 @access_policy(SCOPED)
@@ -282,8 +296,11 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
     year = _int(request.GET.get("year"), today().year) or today().year
     year = min(max(year, 1930), today().year + 1)
     tables = {of: selectors.summary(user=request.user, org=org, year=year, of=of) for of in selectors.OF}
+    keys = _key_labels()
+    of = _of_labels()
+    rows = [(k, of[k], [(key, t[key]) for key, _l in keys], t) for k, t in tables.items()]
     return render(request, "evaluation/summary.html", {
-        "org": org, "year": year, "tables": tables, "keys": [*selectors.KEYS.values(), "not_rated", "pending"],
+        "org": org, "year": year, "rows": rows, "keys": keys,
         "name": selectors.names_on([org.pk], dt.date(year, 12, 31)).get(org.pk, org.code)})
 
 
