@@ -123,3 +123,13 @@ def test_api_steps_and_409(login, staff_p1, tree, rnd):
     assert r.status_code == 201
     schema = c.get("/api/schema/")
     assert schema.status_code == 200 and b"evaluation-assessments" in schema.content
+
+
+def test_province_staff_sees_their_province_only(login, staff_p1, tree, rnd):
+    other = services.round_open(actor=None, org=tree["GZ1"], year=2024, opened_on=D(2024, 12, 2))
+    c = login(staff_p1)
+    assert c.get(f"/evaluation/rounds/{other.pk}/").status_code == 404
+    assert c.get(f"/api/v1/evaluation-rounds/summary/?under={tree['GZ1'].code}&year=2024").status_code == 404
+    assert c.get(f"/evaluation/org/{tree['GZ1'].code}/summary/?year=2024").status_code == 404
+    ids = {r["id"] for r in c.get("/api/v1/evaluation-rounds/").json()["results"]}
+    assert rnd.pk in ids and other.pk not in ids
