@@ -239,6 +239,7 @@ def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str,
                                         expires_at=timezone.now() + dt.timedelta(days=1))
         out["tokens"][name] = token.pk
     out.update(_build_cadres(orgs, out["members"]))
+    out.update(_build_evaluation(orgs))
     for case in CASES:
         anchor_path = orgs[case.anchor].version_on(day).path
         out["reads"][case.anchor] = read_log(actor=users["admin"], target=users[case.owner],
@@ -295,6 +296,29 @@ def _build_cadres(orgs: dict[str, Organization], member_pks: dict[str, int]) -> 
         out["secondments"][case.deep] = cadres.Secondment.objects.create(
             member=member, from_org=deep, to_org=deep, post_held="Canary", decision_no="1", decision_date=day,
             valid_from=day).pk
+    return out
+
+
+def _build_evaluation(orgs: dict[str, Organization]) -> dict[str, Any]:
+    """A review round, a unit's assessment, a criteria set and a programme at each deep unit."""
+    from chibo.evaluation import models as ev
+    from chibo.evaluation.rulesets import snapshot
+
+    day = dt.date(2021, 3, 1)
+    out: dict[str, Any] = {"eval_rounds": {}, "eval_assessments": {}, "eval_criteria": {}, "eval_programmes": {}}
+    for case in CASES:
+        deep = orgs[case.deep]
+        path = deep.version_on(day).path
+        rnd = ev.Round.objects.create(org=deep, year=2021, opened_on=day, path=path, regulation="132-QĐ/TW",
+                                      rules=snapshot(day), self_deadline=day, cell_deadline=day, decision_deadline=day)
+        out["eval_rounds"][case.deep] = rnd.pk
+        out["eval_assessments"][case.deep] = ev.Assessment.objects.create(
+            round=rnd, subject="organization", org=deep, path=path, depth=len(path) // 8, is_cell=True).pk
+        out["eval_criteria"][case.deep] = ev.CriteriaSet.objects.create(
+            owner=deep, audience="member", version=1, name="Canary criteria", valid_from=day,
+            groups=[{"code": "all", "name": "All", "max_points": 100}]).pk
+        out["eval_programmes"][case.deep] = ev.Programme.objects.create(
+            owner=deep, name="Canary programme", contents=[], start_year=2021, end_year=2025).pk
     return out
 
 
@@ -368,6 +392,10 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
     "cadres.watchassignment": (_cadre("watches"), "member.view"),
     "cadres.secondment": (_cadre("secondments"), "member.view"),
     "jobs.job": (_job, None),  # a background job: its owner's alone
+    "evaluation.round": (_cadre("eval_rounds"), "org.view"),
+    "evaluation.assessment": (_cadre("eval_assessments"), "org.view"),
+    "evaluation.criteriaset": (_cadre("eval_criteria"), "org.view"),
+    "evaluation.programme": (_cadre("eval_programmes"), "org.view"),
 }
 
 # Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
@@ -392,6 +420,10 @@ ROUTE_MODELS: dict[str, str] = {
     "cadres:course": "cadres.trainingcourse",
     "cadres:contest": "cadres.contest",
     "jobs:detail": "jobs.job",
+    **{f"evaluation:{name}": "evaluation.round" for name in ("board", "export")},
+    **{f"evaluation:{name}": "evaluation.assessment" for name in (
+        "sheet", "unit_decide", "print_unit", "assessment", "row", "print_assessment")},
+    "evaluation:programme": "evaluation.programme",
     "jobs:download": "jobs.job",
 }
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "chibo.restructuring",
     "chibo.cadres",
     "chibo.meetings",
+    "chibo.evaluation",
     "chibo.scale",
     "chibo.web",
     "chibo.demo",

@@ -45,6 +45,7 @@ ENTRIES: list[Entry] = [
     Entry("members:list", _("Party members"), "member.view"),
     Entry("meetings:index", _("Meetings"), "org.view"),
     Entry("cadres:summary", _("Cadres"), "member.view"),
+    Entry("evaluation:index", _("Evaluation"), "org.view"),
     Entry("reports:indicators", _("Reports"), "report.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),

@@ -41,6 +41,7 @@ from chibo.orgs import demo
 STEPS: tuple[str, ...] = (
     "meetings",
     "cadres",
+    "evaluation",
 )
 
 
