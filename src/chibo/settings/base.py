@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "chibo.restructuring",
     "chibo.cadres",
     "chibo.meetings",
+    "chibo.admission",
     "chibo.scale",
     "chibo.web",
     "chibo.demo",
