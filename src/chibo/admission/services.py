@@ -73,6 +73,11 @@ def _d(day: dt.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
+def _who(actor: Any) -> Any:
+    """The user to record (a saved, signed-in user; None for the system)."""
+    return actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) else None
+
+
 def storage() -> Storage:
     return storages["private"]
 
@@ -140,7 +145,7 @@ def _append(applicant: Applicant, step: str, on: dt.date, *, actor: Any, due_on:
     AdmissionAct.objects.filter(applicant=applicant, until__isnull=True).update(until=on)
     act = AdmissionAct.objects.create(applicant=applicant, cell=applicant.cell, step=step, state=state or step,
                                       on=on, due_on=due_on,
-                                      recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                                      recorded_by=_who(actor),
                                       **fields)
     applicant.state, applicant.state_on, applicant.due_on = state or step, on, due_on
     applicant.save(update_fields=["state", "state_on", "due_on", "failed_votes", "decision_extended", "member"])
@@ -210,12 +215,13 @@ def applicant_create(
         raise ValidationError(_("Another person already has this identity number.")) from exc
     AdmissionAct.objects.create(applicant=applicant, cell=cell, step=Step.LISTED, state=Step.LISTED, on=listed_on,
                                 document_no=resolution_no.strip(), details={"proposed_by": proposed_by},
-                                recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                                recorded_by=_who(actor))
     _audit(actor, applicant, "admission.list", listed_on, reason=resolution_no)
     return applicant
 
 
 def _check_readmission(member: Member, on: dt.date) -> None:
+    member = Member.objects.get(pk=member.pk)
     if member.status not in (Status.REMOVED, Status.EXPELLED):
         raise ValidationError(_("Only a person removed from the roll or expelled can be readmitted."))
     if member.events.filter(type=EventType.READMITTED).count() >= rule("readmission.max_times", on=on):
@@ -535,7 +541,7 @@ def dossier_upload(*, actor: Any, applicant: Applicant, step: str, upload: Any) 
     row = DossierFile.objects.create(applicant=applicant, step=step, name=original, stored_name=stored,
                                      content_type=content_type, size=len(data),
                                      sha256=hashlib.sha256(data).hexdigest(),
-                                     uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                                     uploaded_by=_who(actor))
     saved = storage().save(stored, ContentFile(data))
     if saved != stored:
         row.stored_name = saved
