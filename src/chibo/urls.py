@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("chibo.reports.urls")),
     path("cadres/", include("chibo.cadres.urls")),
     path("meetings/", include("chibo.meetings.urls")),
+    path("admission/", include("chibo.admission.urls")),
 ]
 
 handler400 = "chibo.core.errors.bad_request"

@@ -287,3 +287,30 @@ def probation_ends(applicant: Applicant) -> dt.date | None:
 
 def rule_value(key: str, *, on: dt.date) -> Any:
     return rule(key, on=on)
+
+
+# the act that comes next after each step (the recognition acts once the person is a member)
+NEXT: dict[str, str] = {
+    Step.LISTED: Step.AWARENESS_COURSE, Step.AWARENESS_COURSE: Step.APPLICATION, Step.APPLICATION: Step.BIOGRAPHY,
+    Step.BIOGRAPHY: Step.VERIFICATION, Step.VERIFICATION: Step.INTRODUCTION, Step.INTRODUCTION: Step.OPINIONS,
+    Step.OPINIONS: Step.CELL_VOTE, Step.CELL_VOTE: Step.GRASSROOTS_RESOLUTION,
+    Step.GRASSROOTS_RESOLUTION: Step.DECISION, Step.DECISION: Step.CEREMONY, Step.CEREMONY: Step.NEW_MEMBER_COURSE,
+    Step.NEW_MEMBER_COURSE: Step.RECOGNITION_VOTE, Step.RECOGNITION_VOTE: Step.RECOGNITION_RESOLUTION,
+    Step.RECOGNITION_RESOLUTION: Step.RECOGNITION_DECISION, Step.ESCALATED: Step.RECOGNITION_DECISION,
+}
+
+
+def next_step(applicant: Applicant) -> str | None:
+    if applicant.state == Step.REFUSED:
+        return Step.RECOGNITION_VOTE if applicant.member_id else Step.CELL_VOTE
+    return NEXT.get(applicant.state)
+
+
+def official_people(org: Organization, on: dt.date) -> list[tuple[int, str]]:
+    """The official members of a cell on a date, by name (for the helper and introducers)."""
+    from chibo.meetings.register import base_statuses
+    from chibo.members.choices import Status
+    from chibo.members.models import Member
+
+    ids = [m for m, s in base_statuses(org.pk, on).items() if s == Status.OFFICIAL]
+    return list(Member.objects.filter(pk__in=ids).order_by("search_key").values_list("pk", "full_name"))

@@ -45,6 +45,7 @@ ENTRIES: list[Entry] = [
     Entry("members:list", _("Party members"), "member.view"),
     Entry("meetings:index", _("Meetings"), "org.view"),
     Entry("cadres:summary", _("Cadres"), "member.view"),
+    Entry("admission:index", _("Admission"), "member.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),
     Entry("restructuring:check", _("Restructuring"), test=_plans_restructuring),
