@@ -29,8 +29,11 @@ def officials(tree) -> list[Member]:
     return [admit(tree["CA"], vn_name("Văn", i)) for i in range(6)]
 
 
-def listed(cell: Organization, *, name: str = "Nguyễn Thị Ứng Viên", birth: dt.date = D(1995, 4, 10),
-           on: dt.date = D(2022, 1, 10), helper: Member | None = None, **person: object) -> Applicant:
+BIRTH, LISTED = D(1995, 4, 10), D(2022, 1, 10)
+
+
+def listed(cell: Organization, *, name: str = "Nguyễn Thị Ứng Viên", birth: dt.date = BIRTH,
+           on: dt.date = LISTED, helper: Member | None = None, **person: object) -> Applicant:
     return services.applicant_create(
         actor=SYSTEM, person=ApplicantData(full_name=name, gender="female", birth_date=birth, **person),  # type: ignore[arg-type]
         cell=cell, listed_on=on, resolution_no="01-NQ/CB", helper=helper)

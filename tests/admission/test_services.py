@@ -3,7 +3,6 @@ the dossier's uploads; bad input refused with nothing written."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +38,7 @@ class ApplicantForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["helper"].choices = [("", "—"), *(people or [])]
+        cast(forms.ChoiceField, self.fields["helper"]).choices = [("", "—"), *(people or [])]
 
 
 class ActForm(forms.Form):
@@ -57,7 +57,7 @@ class IntroductionForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["introducers"].choices = people or []
+        cast(forms.ChoiceField, self.fields["introducers"]).choices = people or []
 
 
 class VoteForm(forms.Form):

@@ -12,7 +12,17 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chibo.reports.registry import AS_OF, COUNT, PERIOD, RATIO, Column, Indicator, Listing, Question, register
+from chibo.reports.registry import (
+    AS_OF,
+    COUNT,
+    PERIOD,
+    RATIO,
+    Column,
+    Indicator,
+    Listing,
+    Question,
+    register,
+)
 
 from .models import AdmissionAct
 from .selectors import TARGET_KEY, _source_q, acts_on, ceremonies

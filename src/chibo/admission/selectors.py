@@ -21,7 +21,16 @@ from chibo.members.selectors import member_counts
 from chibo.orgs.models import Organization, OrgVersion
 from chibo.rules.selectors import MissingRule, rule
 
-from .models import CLOSED, ORDER, AdmissionAct, AdmissionTarget, Applicant, DossierFile, Step, TargetKind
+from .models import (
+    CLOSED,
+    ORDER,
+    AdmissionAct,
+    AdmissionTarget,
+    Applicant,
+    DossierFile,
+    Step,
+    TargetKind,
+)
 
 VIEW, CHANGE, SENSITIVE = "member.view", "member.change", "member.view_sensitive"
 TARGET_KEY = "admission.target_percent_of_members"
@@ -144,7 +153,7 @@ def pipeline_status(*, user: Any, org: Organization | None, on: dt.date) -> Pipe
     steps = []
     for state in OPEN_STATES:
         r = by.get(state)
-        steps.append(StepCount(state, Step(state).label, r["n"] if r else 0, r["soon"] if r else 0,
+        steps.append(StepCount(state, str(Step(state).label), r["n"] if r else 0, r["soon"] if r else 0,
                                r["late"] if r else 0))
     return PipelineStatus(on, steps)
 

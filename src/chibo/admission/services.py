@@ -29,7 +29,12 @@ from chibo.core.validtime import today, valid_on_q
 from chibo.members import services as members
 from chibo.members.choices import AffiliationKind, EventType, GeneralEducation, Status
 from chibo.members.models import Affiliation, Member, StatusPeriod
-from chibo.members.validation import add_months, check_admission_age, clean_full_name, clean_national_id
+from chibo.members.validation import (
+    add_months,
+    check_admission_age,
+    clean_full_name,
+    clean_national_id,
+)
 from chibo.orgs.models import Organization
 from chibo.rules.calendar import add_working_days
 from chibo.rules.selectors import rule
@@ -54,7 +59,7 @@ MAGIC: dict[str, tuple[bytes, str]] = {
     "image/jpeg": (b"\xff\xd8\xff", "jpg"),
     "image/png": (b"\x89PNG\r\n\x1a\n", "png"),
 }
-EDUCATION_ORDER = [GeneralEducation.PRIMARY, GeneralEducation.LOWER_SECONDARY, GeneralEducation.UPPER_SECONDARY]
+EDUCATION_ORDER: list[str] = [GeneralEducation.PRIMARY, GeneralEducation.LOWER_SECONDARY, GeneralEducation.UPPER_SECONDARY]
 # the act that must come before each act (the simple acts: a date and a document)
 SIMPLE_AFTER: dict[str, tuple[str, ...]] = {
     Step.AWARENESS_COURSE: (Step.LISTED,),

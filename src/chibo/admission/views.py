@@ -347,7 +347,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access_policy(SCOPED)
 @login_required
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int) -> FileResponse:
     """A scan of the dossier: only for users who may see the applicant; every read is logged."""
     try:
         row, handle = services.dossier_open(user=request.user, pk=pk)

@@ -22,14 +22,14 @@ import bisect
 import datetime as dt
 import json
 import random
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import transaction
 
 from chibo.admission.models import AdmissionAct, AdmissionTarget, Applicant, Step, TargetKind
 from chibo.core.audit import audit_log
-from chibo.core.text import fold
 from chibo.core.bulk import allocate_ids, insert_rows
+from chibo.core.text import fold
 from chibo.core.validtime import today
 from chibo.members.choices import EventType, Occupation
 from chibo.members.models import Member, MemberEvent
@@ -82,7 +82,7 @@ def _name(rng: random.Random) -> tuple[str, str]:
     return f"{rng.choice(FAMILY)} {middle} {rng.choice(GIVEN)}", gender
 
 
-def build(stdout: TextIO | None = None, seed: int = SEED) -> dict[str, int]:
+def build(stdout: Any = None, seed: int = SEED) -> dict[str, int]:
     from chibo.core.models import AuditEvent
 
     if AuditEvent.objects.filter(action=MARKER).exists():
@@ -109,7 +109,7 @@ def _targets() -> None:
 
 
 def _build(seed: int) -> dict[str, int]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
     now = today()
     cal = WorkingDays(dt.date(2019, 1, 1), now + dt.timedelta(days=800))
     stamp = dt.datetime.now(dt.UTC)

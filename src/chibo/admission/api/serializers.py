@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from chibo.admission.models import AdmissionAct, AdmissionTarget, Applicant, DossierFile
@@ -21,7 +23,7 @@ class FileSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class ApplicantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    cell = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cell: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Applicant
@@ -38,7 +40,7 @@ class ApplicantDetailSerializer(ApplicantSerializer):
 
 
 class TargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    org: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = AdmissionTarget
@@ -47,7 +49,7 @@ class TargetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class StepCountSerializer(serializers.Serializer):  # type: ignore[type-arg]
     step = serializers.CharField()
-    label = serializers.CharField()
+    step_label = serializers.CharField(source="label")
     count = serializers.IntegerField()
     due_this_week = serializers.IntegerField()
     overdue = serializers.IntegerField()

@@ -65,8 +65,8 @@ class Command(BaseCommand):
             year = opts["year"]
             if not 1930 <= year <= 9998:
                 raise CommandError("--year: give a year between 1930 and 9998.")
-            on = _date(opts["as_of"], "--as-of") if opts.get("as_of") else None
-            data = selectors.target_report(user=user, org=org, year=year, on=on).as_dict()
+            until = _date(opts["as_of"], "--as-of") if opts.get("as_of") else None
+            data = selectors.target_report(user=user, org=org, year=year, on=until).as_dict()
         else:
             start, end = _date(opts["start"], "--from"), _date(opts["end"], "--to")
             if end < start:
