@@ -53,6 +53,7 @@ def walk(applicant: Applicant, officials: list[Member], until: str, dates: dict[
          ) -> Applicant:
     """Record every act up to and including `until` (votes unanimous)."""
     dates = {**DATES, **(dates or {})}
+    applicant = Applicant.objects.get(pk=applicant.pk)
     steps = list(DATES)
     start = steps.index(applicant.state) + 1 if applicant.state in steps else 0
     for step in steps[start:]:
