@@ -47,9 +47,9 @@ def test_other_cell_gets_404_everywhere(applicant, scan, client_secretary_a, cli
         assert client_secretary_a.get(url).status_code == 200, url
         assert client_secretary_b.get(url).status_code == 404, url
     for url, data in [(reverse("admission:act", args=[applicant.pk]), {"step": "awareness_course", "on": "2022-02-15"}),
-                      (reverse("admission:upload", args=[applicant.pk]), {"step": "application"}),
-                      (reverse("admission:remove", args=[applicant.pk]), {"on": "2022-02-15", "reason": "x"}),
-                      (reverse("admission:extend", args=[applicant.pk]), {"reason": "x"})]:
+                      (reverse("admission:upload", args=[applicant.pk]), {"upload-step": "application"}),
+                      (reverse("admission:remove", args=[applicant.pk]), {"remove-on": "2022-02-15", "remove-reason": "x"}),
+                      (reverse("admission:extend", args=[applicant.pk]), {"extend-reason": "x"})]:
         assert client_secretary_b.post(url, data).status_code == 404, url
     assert Applicant.objects.get(pk=applicant.pk).state == Step.LISTED
     assert client_secretary_b.get(reverse("admission:org", args=["ORG-CELL-A"])).status_code == 404
@@ -100,7 +100,7 @@ def test_bad_vote_refused_with_message_nothing_written(applicant, officials, cli
 
 def test_upload_refuses_exe_renamed_pdf(applicant, private, client_secretary_a):
     exe = SimpleUploadedFile("don.pdf", b"MZ\x90\x00" + b"\x00" * 100, content_type="application/pdf")
-    r = client_secretary_a.post(reverse("admission:upload", args=[applicant.pk]), {"step": "application", "file": exe})
+    r = client_secretary_a.post(reverse("admission:upload", args=[applicant.pk]), {"upload-step": "application", "upload-file": exe})
     assert r.status_code == 400 and DossierFile.objects.count() == 0
 
 

@@ -234,9 +234,9 @@ def _detail_context(request: HttpRequest, record: selectors.ApplicantRecord, **f
     return {
         "a": a, "record": record, "next_step": step, "next_label": Step(step).label if step else "",
         "act_form": forms.get("act_form") or (_act_form(step, a) if step else None),
-        "upload_form": forms.get("upload_form") or UploadForm(initial={"step": a.state}),
-        "remove_form": forms.get("remove_form") or RemoveForm(initial={"on": today()}),
-        "extend_form": ExtendForm(), "may_change": may_change, "today": today(),
+        "upload_form": forms.get("upload_form") or UploadForm(initial={"step": a.state}, prefix="upload"),
+        "remove_form": forms.get("remove_form") or RemoveForm(initial={"on": today()}, prefix="remove"),
+        "extend_form": ExtendForm(prefix="extend"), "may_change": may_change, "today": today(),
         "may_extend": a.state in (Step.CELL_VOTE, Step.GRASSROOTS_RESOLUTION) and not a.decision_extended,
         "cell_name": _org_name(a.cell, today()),
     }
@@ -296,7 +296,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = _write(request, pk)
-    form = ExtendForm(request.POST)
+    form = ExtendForm(request.POST, prefix="extend")
     if form.is_valid():
         try:
             services.decision_extend(actor=request.user, applicant=applicant, reason=form.cleaned_data["reason"])
@@ -312,7 +312,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = _write(request, pk)
-    form = RemoveForm(request.POST)
+    form = RemoveForm(request.POST, prefix="remove")
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -331,7 +331,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = _write(request, pk)
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
         try:
             services.dossier_upload(actor=request.user, applicant=applicant, step=form.cleaned_data["step"],
