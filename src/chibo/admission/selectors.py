@@ -165,7 +165,9 @@ def overdue_acts(*, user: Any, org: Organization | None, on: dt.date, soon: bool
         qs = qs.filter(due_on__gte=on, due_on__lt=on + dt.timedelta(days=7))
     else:
         qs = qs.filter(due_on__lt=on)
-    return qs.select_related("applicant", "cell").order_by("due_on", "id")
+    return qs.select_related("applicant", "cell").only(
+        "id", "applicant_id", "cell_id", "step", "state", "on", "due_on", "applicant__full_name", "cell__code"
+    ).order_by("due_on", "id")
 
 
 # --- admissions and targets --------------------------------------------------------------------
