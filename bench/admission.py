@@ -86,16 +86,15 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
 
     def floor_overdue() -> tuple[int, int]:
         with connection.cursor() as c:
-            c.execute(  # noqa: S608 (placeholders only)
-                f"SELECT state, COUNT(*), SUM(CASE WHEN due_on < %s THEN 1 ELSE 0 END) FROM admission_admissionact "
-                f"WHERE cell_id IN ({marks}) AND \"on\" <= %s AND (until IS NULL OR until > %s) GROUP BY state",
-                [ON, *cell_ids, ON, ON])
+            sql = ("SELECT state, COUNT(*), SUM(CASE WHEN due_on < %s THEN 1 ELSE 0 END) FROM admission_admissionact "  # noqa: S608
+                   f"WHERE cell_id IN ({marks}) AND \"on\" <= %s AND (until IS NULL OR until > %s) "
+                   "GROUP BY state")
+            c.execute(sql, [ON, *cell_ids, ON, ON])
             late = sum(int(r[2] or 0) for r in c.fetchall())
-            c.execute(  # noqa: S608
-                f"SELECT a.id, p.full_name FROM admission_admissionact a JOIN admission_applicant p "
-                f"ON p.id = a.applicant_id WHERE a.cell_id IN ({marks}) AND a.\"on\" <= %s AND "
-                f"(a.until IS NULL OR a.until > %s) AND a.due_on < %s ORDER BY a.due_on, a.id LIMIT 50",
-                [*cell_ids, ON, ON, ON])
+            sql = ("SELECT a.id, p.full_name FROM admission_admissionact a JOIN admission_applicant p "  # noqa: S608
+                   f"ON p.id = a.applicant_id WHERE a.cell_id IN ({marks}) AND a.\"on\" <= %s AND "
+                   "(a.until IS NULL OR a.until > %s) AND a.due_on < %s ORDER BY a.due_on, a.id LIMIT 50")
+            c.execute(sql, [*cell_ids, ON, ON, ON])
             return late, len(c.fetchall())
 
     def chibo_target() -> int:
@@ -103,9 +102,9 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
 
     def floor_target() -> int:
         with connection.cursor() as c:
-            c.execute(  # noqa: S608
-                f"SELECT COUNT(*) FROM admission_admissionact WHERE cell_id IN ({marks}) AND \"on\" <= %s "
-                f"AND (until IS NULL OR until > %s)", [*cell_ids, ON, ON])
+            sql = (f"SELECT COUNT(*) FROM admission_admissionact WHERE cell_id IN ({marks}) "  # noqa: S608
+                   "AND \"on\" <= %s AND (until IS NULL OR until > %s)")
+            c.execute(sql, [*cell_ids, ON, ON])
             return int(c.fetchone()[0])
 
     out = []
