@@ -213,3 +213,23 @@ def test_readmission_once(cell_a, officials):
     m.refresh_from_db()
     assert m.status == Status.PROBATIONARY and a.member_id == m.pk
     assert Applicant.objects.filter(readmission_of=m).count() == 1
+
+
+def test_cell_vote_taken_from_the_meeting(cell_a, officials):
+    from chibo.meetings import services as meetings
+    from tests.meetings.conftest import at
+
+    a = walk(listed(cell_a), officials, Step.OPINIONS)
+    day = DATES[Step.CELL_VOTE]
+    m = meetings.meeting_schedule(actor=None, org=cell_a, kind="regular_monthly_meeting", scheduled_at=at(day))
+    meetings.meeting_record(actor=None, meeting=m, held_at=at(day), duration_minutes=120, chair=officials[0],
+                            clerk=officials[1], self_score=90,
+                            entries=[meetings.AttendanceEntry(o.pk, "present") for o in officials])
+    vote = meetings.vote_record(actor=None, meeting=m, question="Kết nạp", subject="admission", official_present=6,
+                                votes_for=5, votes_against=1, abstentions=0)
+    other = meetings.vote_record(actor=None, meeting=m, question="Nghị quyết", official_present=6, votes_for=6,
+                                 votes_against=0, abstentions=0)
+    with pytest.raises(ValidationError):
+        services.vote_record(actor=SYSTEM, applicant=a, on=day, votes_for=0, meeting_vote=other)
+    act = services.vote_record(actor=SYSTEM, applicant=a, on=day, votes_for=0, meeting_vote=vote)
+    assert act.passed and act.votes_for == 5 and act.meeting_vote_id == vote.pk

@@ -338,14 +338,25 @@ def _threshold_met(threshold: Any, votes_for: int, official: int) -> bool:
 
 @transaction.atomic
 def vote_record(*, actor: Any, applicant: Applicant, on: dt.date, votes_for: int, votes_against: int = 0,
-                document_no: str = "", provincial_approval: bool = False) -> AdmissionAct:
+                document_no: str = "", provincial_approval: bool = False, meeting_vote: Any = None) -> AdmissionAct:
     """The cell's vote on admission (after the comments) or on recognition (after the probation):
     the official members are counted from the register on the day; the threshold is the rule in
-    force that day. A failed vote leaves the person where they were."""
+    force that day. A failed vote leaves the person where they were. With `meeting_vote` (a vote
+    of the cell's meeting on this subject, held that day) the counts are the meeting's."""
+    from django.utils import timezone
+
+    from chibo.meetings.models import VoteSubject
     from chibo.meetings.register import official_members
 
     applicant = _locked(applicant)
     recognition = applicant.member_id is not None
+    if meeting_vote is not None:
+        subject = VoteSubject.RECOGNITION if recognition else VoteSubject.ADMISSION
+        meeting = meeting_vote.meeting
+        held = timezone.localtime(meeting.held_at).date() if meeting.held_at else None
+        if meeting_vote.subject != subject or meeting.org_id != applicant.cell_id or held != on:
+            raise ValidationError(_("The meeting's vote is not this cell's vote on this applicant that day."))
+        votes_for, votes_against = meeting_vote.votes_for, meeting_vote.votes_against
     step = Step.RECOGNITION_VOTE if recognition else Step.CELL_VOTE
     allowed = (Step.NEW_MEMBER_COURSE, Step.REFUSED) if recognition else (Step.OPINIONS, Step.REFUSED)
     _expect(applicant, step, allowed)
@@ -371,7 +382,7 @@ def vote_record(*, actor: Any, applicant: Applicant, on: dt.date, votes_for: int
         threshold = _rule("admission.cell_vote_threshold", applicant, on)
     passed = _threshold_met(threshold, votes_for, official)
     fields: dict[str, Any] = {"votes_for": votes_for, "votes_against": votes_against, "official_members": official,
-                              "passed": passed, "document_no": document_no.strip(),
+                              "passed": passed, "document_no": document_no.strip(), "meeting_vote": meeting_vote,
                               "details": {"threshold": threshold}}
     if passed:
         days_key = ("recognition.decision_deadline_working_days" if recognition
