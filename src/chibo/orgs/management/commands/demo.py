@@ -76,7 +76,6 @@ class Command(BaseCommand):
             built = self.build_tree(provinces, opts["seed"])
             built |= self.build_members(provinces, opts["seed"])
             built |= self.apply_reform(provinces)
-            built |= self.build_admission()
             logins = demo.ensure_demo_users()
         if not built:
             self.stdout.write("demo data already present")
@@ -120,15 +119,6 @@ class Command(BaseCommand):
             self.say("… members already present for "
                      + ", ".join(demo.PROVINCE_NAMES[p] for p in result["present"]))
         return bool(result["built"])
-
-    def build_admission(self) -> bool:
-        """The admission procedure behind the register's admissions since 2020 (`chibo.demo.admission`)."""
-        from chibo.demo.admission import build
-
-        try:
-            return bool(build(stdout=self.stderr)["applicants"])
-        except Exception as exc:  # one transaction: nothing half-written
-            raise CommandError(f"Building the demo admission records failed: {exc}") from exc
 
     def apply_reform(self, provinces: list[str]) -> bool:
         """The 2025 reform of every current province the demo provinces belong to, once each."""
