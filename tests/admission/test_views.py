@@ -127,3 +127,24 @@ def test_pages_render(applicant, officials, client_staff_p1):
         assert client_staff_p1.get(url).status_code == 200, url
     d = D(2023, 1, 1)
     assert d
+
+
+def test_vote_from_the_meeting_on_the_page(applicant, officials, cell_a, client_secretary_a):
+    from chibo.meetings import services as meetings
+    from tests.meetings.conftest import at
+
+    a = walk(applicant, officials, Step.OPINIONS)
+    day = D(2022, 6, 6)
+    m = meetings.meeting_schedule(actor=None, org=cell_a, kind="regular_monthly_meeting", scheduled_at=at(day))
+    meetings.meeting_record(actor=None, meeting=m, held_at=at(day), duration_minutes=120, chair=officials[0],
+                            clerk=officials[1], self_score=90,
+                            entries=[meetings.AttendanceEntry(o.pk, "present") for o in officials])
+    vote = meetings.vote_record(actor=None, meeting=m, question="Kết nạp", subject="admission", official_present=6,
+                                votes_for=6, votes_against=0, abstentions=0)
+    page = client_secretary_a.get(reverse("admission:detail", args=[a.pk])).content.decode()
+    assert "Kết nạp" in page
+    r = client_secretary_a.post(reverse("admission:act", args=[a.pk]), {
+        "step": "cell_vote", "on": "2022-06-06", "votes_for": 0, "votes_against": 0, "meeting_vote": vote.pk})
+    assert r.status_code == 302
+    act = AdmissionAct.objects.get(applicant=a, step=Step.CELL_VOTE)
+    assert act.meeting_vote_id == vote.pk and act.votes_for == 6 and act.passed

@@ -66,6 +66,12 @@ class VoteForm(forms.Form):
     votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=100000, initial=0)
     document_no = forms.CharField(label=_("Resolution number"), max_length=64, required=False)
     provincial_approval = forms.BooleanField(label=_("Over 60: the provincial committee approved"), required=False)
+    meeting_vote = forms.TypedChoiceField(label=_("Vote of the cell's meeting (its counts are used)"), coerce=int,
+                                          required=False, empty_value=None)
+
+    def __init__(self, *args: Any, votes: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["meeting_vote"]).choices = [("", "—"), *(votes or [])]
 
 
 class DecisionForm(forms.Form):

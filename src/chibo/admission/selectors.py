@@ -317,6 +317,17 @@ def next_step(applicant: Applicant) -> str | None:
     return NEXT.get(applicant.state)
 
 
+def meeting_votes(applicant: Applicant) -> list[tuple[int, str]]:
+    """The cell's meeting votes on this kind of question since the applicant's last act."""
+    from chibo.meetings.models import Vote, VoteSubject
+
+    subject = VoteSubject.RECOGNITION if applicant.member_id else VoteSubject.ADMISSION
+    rows = (Vote.objects.filter(meeting__org_id=applicant.cell_id, subject=subject,
+                                meeting__held_at__date__gte=applicant.state_on)
+            .select_related("meeting").order_by("-meeting__held_at", "-id")[:20])
+    return [(v.pk, f"{v.meeting.held_at:%Y-%m-%d} · {v.question} ({v.votes_for}/{v.votes_against})") for v in rows]
+
+
 def official_people(org: Organization, on: dt.date) -> list[tuple[int, str]]:
     """The official members of a cell on a date, by name (for the helper and introducers)."""
     from chibo.meetings.register import base_statuses

@@ -209,6 +209,8 @@ def _act_form(step: str, applicant: Applicant, data: Any = None) -> Any:
     kwargs: dict[str, Any] = {}
     if cls is IntroductionForm:
         kwargs["people"] = selectors.official_people(applicant.cell, today())
+    if cls is VoteForm:
+        kwargs["votes"] = selectors.meeting_votes(applicant)
     return cls(data, **kwargs) if data is not None else cls(initial={"on": today()}, **kwargs)
 
 
@@ -272,9 +274,13 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
                 services.introduction_record(actor=request.user, applicant=applicant, on=d["on"], introducers=people,
                                              youth_union_resolution_no=d["youth_union_resolution_no"])
             elif step in (Step.CELL_VOTE, Step.RECOGNITION_VOTE):
+                from chibo.meetings.models import Vote
+
+                meeting_vote = (Vote.objects.restrict(request.user, "org.view").select_related("meeting")
+                                .filter(pk=d["meeting_vote"]).first() if d["meeting_vote"] else None)
                 services.vote_record(actor=request.user, applicant=applicant, on=d["on"], votes_for=d["votes_for"],
                                      votes_against=d["votes_against"], document_no=d["document_no"],
-                                     provincial_approval=d["provincial_approval"])
+                                     provincial_approval=d["provincial_approval"], meeting_vote=meeting_vote)
             elif step in (Step.DECISION, Step.RECOGNITION_DECISION):
                 services.decision_record(actor=request.user, applicant=applicant, on=d["on"],
                                          document_no=d["document_no"], issuer=d["issuer"],
