@@ -240,6 +240,7 @@ def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str,
         out["tokens"][name] = token.pk
     out.update(_build_cadres(orgs, out["members"]))
     out.update(_build_evaluation(orgs))
+    out["admission"] = _build_admission(orgs)
     for case in CASES:
         anchor_path = orgs[case.anchor].version_on(day).path
         out["reads"][case.anchor] = read_log(actor=users["admin"], target=users[case.owner],
@@ -322,6 +323,32 @@ def _build_evaluation(orgs: dict[str, Organization]) -> dict[str, Any]:
     return out
 
 
+def _build_admission(orgs: dict[str, Organization]) -> dict[str, dict[str, int]]:
+    """An applicant at each case's deep unit, with its act, a scan of its dossier and a target."""
+    from django.core.files.base import ContentFile
+
+    from chibo.admission import models as adm
+    from chibo.admission import services as admission
+
+    out: dict[str, dict[str, int]] = {}
+    for case in CASES:
+        deep = orgs[case.deep]
+        a = admission.applicant_create(
+            actor=None, person=admission.ApplicantData(full_name=f"Võ Thị Canary {case.deep.rstrip('1')}", gender="female",
+                                                       birth_date=dt.date(1999, 1, 1)),
+            cell=deep, listed_on=dt.date(2021, 3, 2), resolution_no="NQ")
+        stored = admission.storage().save(f"admission/route-test-{case.deep}.pdf", ContentFile(b"%PDF-1.4 Canary"))
+        f = adm.DossierFile.objects.create(applicant=a, step="listed", name="canary.pdf", stored_name=stored,
+                                           content_type="application/pdf", size=15, sha256="0" * 64)
+        t = admission.target_set(actor=None, org=deep, year=2023, kind="number", value=2)
+        out[case.deep] = {"applicant": a.pk, "act": a.acts.get().pk, "file": f.pk, "target": t.pk}
+    return out
+
+
+def _admission(part: str) -> Callable[[Case, Any, Any], list[str]]:
+    return lambda case, tree, world: [str(world["admission"][case.deep][part])]
+
+
 def _cadre(kind: str) -> Callable[[Case, Any, Any], list[str]]:
     return lambda case, tree, world: [str(world[kind][case.deep])]
 
@@ -396,6 +423,10 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
     "evaluation.assessment": (_cadre("eval_assessments"), "org.view"),
     "evaluation.criteriaset": (_cadre("eval_criteria"), "org.view"),
     "evaluation.programme": (_cadre("eval_programmes"), "org.view"),
+    "admission.applicant": (_admission("applicant"), "member.view"),
+    "admission.admissionact": (_admission("act"), "member.view"),
+    "admission.dossierfile": (_admission("file"), "member.view"),
+    "admission.admissiontarget": (_admission("target"), "org.view"),
 }
 
 # Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
@@ -424,6 +455,9 @@ ROUTE_MODELS: dict[str, str] = {
     **{f"evaluation:{name}": "evaluation.assessment" for name in (
         "sheet", "unit_decide", "print_unit", "assessment", "row", "print_assessment")},
     "evaluation:programme": "evaluation.programme",
+    **{f"admission:{name}": "admission.applicant" for name in (
+        "detail", "act", "extend", "remove", "upload", "print")},
+    "admission:file": "admission.dossierfile",
     "jobs:download": "jobs.job",
 }
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("chibo.cadres.api_urls")),
     path("", include("chibo.meetings.api_urls")),
     path("", include("chibo.evaluation.api_urls")),
+    path("", include("chibo.admission.api_urls")),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cadres/", include("chibo.cadres.urls")),
     path("meetings/", include("chibo.meetings.urls")),
     path("evaluation/", include("chibo.evaluation.urls")),
+    path("admission/", include("chibo.admission.urls")),
 ]
 
 handler400 = "chibo.core.errors.bad_request"

@@ -96,6 +96,30 @@ DEFAULTS: list[tuple[str, Any, str, dt.date, str, str, str]] = [
 ]
 
 
+# Earlier values of keys above, for the closed period before the row above took over: key, value,
+# unit, valid_from, valid_to, source, confidence, description. Each inserted once.
+EARLIER: list[tuple[str, Any, str, dt.date, dt.date, str, str, str]] = [
+    ("admission.decision_deadline_working_days", 60, "working_days", D(2016, 7, 25), D(2025, 1, 20),
+     "24-QĐ/TW §3.4 (2016), 29-QĐ/TW §3.4 (2021)", S, gettext_noop("From the cell's resolution")),
+    ("admission.decision_extension_working_days", 30, "working_days", D(2016, 7, 25), D(2025, 1, 20),
+     "24-QĐ/TW §3.4 (2016), 29-QĐ/TW §3.4 (2021)", S, ""),
+]
+
+
+def _ensure_earlier() -> None:
+    from .models import PolicyParameter
+
+    have = set(PolicyParameter.objects.filter(org__isnull=True).values_list("key", "valid_from"))
+    PolicyParameter.objects.bulk_create(
+        [
+            PolicyParameter(key=key, value=value, unit=unit, valid_from=start, valid_to=end, source=source,
+                            confidence=confidence, description=description)
+            for key, value, unit, start, end, source, confidence, description in EARLIER
+            if (key, start) not in have
+        ]
+    )
+
+
 def ensure_rulebook(**kwargs: Any) -> None:
     from .models import PolicyParameter
 
@@ -108,3 +132,4 @@ def ensure_rulebook(**kwargs: Any) -> None:
             if key not in present
         ]
     )
+    _ensure_earlier()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "chibo.cadres",
     "chibo.meetings",
     "chibo.evaluation",
+    "chibo.admission",
     "chibo.scale",
     "chibo.web",
     "chibo.demo",

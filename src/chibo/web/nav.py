@@ -47,6 +47,7 @@ ENTRIES: list[Entry] = [
     Entry("cadres:summary", _("Cadres"), "member.view"),
     Entry("evaluation:index", _("Evaluation"), "org.view"),
     Entry("reports:indicators", _("Reports"), "report.view"),
+    Entry("admission:index", _("Admission"), "member.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),
     Entry("restructuring:check", _("Restructuring"), test=_plans_restructuring),

@@ -15,7 +15,17 @@ from chibo.orgs import selectors as org_selectors
 def home(request: HttpRequest) -> HttpResponse:
     on = today()
     roots = org_selectors.org_roots(user=request.user, on=on)
-    return render(request, "web/home.html", {"roots": roots, "on": on})
+    return render(request, "web/home.html", {"roots": roots, "on": on, "admission": _admission_status(request.user)})
+
+
+def _admission_status(user: object) -> object:
+    """The admission procedure in the user's scope today (what is due this week, what is late)."""
+    from chibo.accounts.selectors import holds_action
+    from chibo.admission.selectors import pipeline_status
+
+    if not holds_action(user, "member.view"):
+        return None
+    return pipeline_status(user=user, org=None, on=today())
 
 
 @access_policy(PUBLIC)

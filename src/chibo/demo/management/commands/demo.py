@@ -42,6 +42,7 @@ STEPS: tuple[str, ...] = (
     "meetings",
     "cadres",
     "evaluation",
+    "admission",
 )
 
 

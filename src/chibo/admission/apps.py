@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdmissionConfig(AppConfig):
+    name = "chibo.admission"
+    label = "admission"
+    verbose_name = _("Admission")
+
+    def ready(self) -> None:
+        from . import history
+
+        history.register()
