@@ -268,6 +268,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "chibo.meetings.models.MeetingKind",
         "MeetingStatusEnum": "chibo.meetings.models.MeetingStatus",
         "MemberStatusEnum": "chibo.members.choices.Status",
+        "EvaluationLevelEnum": "chibo.evaluation.models.Level",
+        "EvaluationStateEnum": "chibo.evaluation.models.State",
+        "AdmissionStepEnum": "chibo.admission.models.Step",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
