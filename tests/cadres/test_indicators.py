@@ -33,7 +33,9 @@ LATER = D(2023, 1, 1)
 
 @pytest.fixture
 def cadres(tree):
-    Organization.objects.filter(pk__in=[tree["CA"].pk, tree["CY1"].pk]).update(sector=Sector.VILLAGE)
+    Organization.objects.filter(pk__in=[tree["CA"].pk, tree["CY1"].pk]).update(
+        sector=Sector.VILLAGE
+    )
     Organization.objects.filter(pk=tree["CB"].pk).update(sector=Sector.STATE_ENTERPRISE)
     tree.refresh()
     people = {
@@ -47,7 +49,10 @@ def cadres(tree):
     }
     for cell, who in (("CA", "an"), ("CB", "dung"), ("CY1", "lan")):
         services.post_assign(
-            actor=None, org=tree[cell], member=people[who], position=Position.SECRETARY,
+            actor=None,
+            org=tree[cell],
+            member=people[who],
+            position=Position.SECRETARY,
             valid_from=ON,
         )
     services.concurrent_role_add(
@@ -62,21 +67,39 @@ def cadres(tree):
             actor=None, member=people[who], kind=kind, level=level, obtained_on=on
         )
     services.cadre_fact_record(
-        actor=None, member=people["lan"], org=tree["GY1"], kind=FactKind.BORDER_GUARD_OFFICER,
+        actor=None,
+        member=people["lan"],
+        org=tree["GY1"],
+        kind=FactKind.BORDER_GUARD_OFFICER,
         valid_from=ON,
     )
     dx = services.course_create(
-        actor=None, organizer=tree["DX"], topic="Nghiệp vụ công tác Đảng", kind=CourseKind.SKILLS,
-        starts_on=D(2021, 4, 5), ends_on=D(2021, 4, 9),
+        actor=None,
+        organizer=tree["DX"],
+        topic="Nghiệp vụ công tác Đảng",
+        kind=CourseKind.SKILLS,
+        starts_on=D(2021, 4, 5),
+        ends_on=D(2021, 4, 9),
     )
     dy = services.course_create(
-        actor=None, organizer=tree["DY"], topic="Nghiệp vụ công tác Đảng", kind=CourseKind.SKILLS,
-        starts_on=D(2021, 5, 3), ends_on=D(2021, 5, 7),
+        actor=None,
+        organizer=tree["DY"],
+        topic="Nghiệp vụ công tác Đảng",
+        kind=CourseKind.SKILLS,
+        starts_on=D(2021, 5, 3),
+        ends_on=D(2021, 5, 7),
     )
-    for course, who, done in ((dx, "an", True), (dx, "binh", True), (dx, "dung", False),
-                              (dy, "lan", True)):
+    for course, who, done in (
+        (dx, "an", True),
+        (dx, "binh", True),
+        (dx, "dung", False),
+        (dy, "lan", True),
+    ):
         services.enrolment_record(
-            actor=None, course=course, member=people[who], attended_days=5 if done else 1,
+            actor=None,
+            course=course,
+            member=people[who],
+            attended_days=5 if done else 1,
             completed=done,
         )
     return people
@@ -131,8 +154,12 @@ def test_secretaries_and_their_shares_on_a_date(tree, cadres):
 
 
 def test_the_records_behind_a_share_are_the_posts(tree, cadres):
-    ind, q = ask(user=SYSTEM, indicator="cadres.secretaries_village_heads", under="ORG-P1",
-                 as_of=ON.isoformat())
+    ind, q = ask(
+        user=SYSTEM,
+        indicator="cadres.secretaries_village_heads",
+        under="ORG-P1",
+        as_of=ON.isoformat(),
+    )
     heads = list(ind.numerator.records(q))
     assert [p.member.full_name for p in heads] == ["Nguyễn Văn An"]
     assert {p.org.code for p in ind.denominator.records(q)} == {"ORG-CELL-A", "ORG-CY1"}
@@ -148,24 +175,35 @@ def test_training_over_a_period(tree, cadres):
     r = value(SYSTEM, "cadres.secretaries_trained", "ORG-P1", **year)
     assert r.value == 2  # An and Lan; Bình holds no post, Dũng did not complete
     assert value(SYSTEM, "cadres.secretaries_trained", "ORG-DX", **year).value == 1
-    assert value(SYSTEM, "cadres.training_courses", "ORG-P1", start="2022-01-01",
-                 end="2022-12-31").value == 0
+    assert (
+        value(
+            SYSTEM, "cadres.training_courses", "ORG-P1", start="2022-01-01", end="2022-12-31"
+        ).value
+        == 0
+    )
 
 
 def test_a_district_counts_only_its_own(tree, cadres, district_x):
     on = ON.isoformat()
     assert value(district_x, "cadres.secretaries", None, as_of=on).value == 2
     assert value(district_x, "cadres.border_guard_deputies", None, as_of=on).value == 0
-    assert value(district_x, "cadres.secretaries_trained", None, start="2021-01-01",
-                 end="2021-12-31").value == 1
+    assert (
+        value(
+            district_x, "cadres.secretaries_trained", None, start="2021-01-01", end="2021-12-31"
+        ).value
+        == 1
+    )
     with pytest.raises(BadQuestion) as err:
         ask(user=district_x, indicator="cadres.secretaries", under="ORG-DY", as_of=on)
     assert err.value.status == 404
 
 
 def test_another_district_gets_404_on_the_pages_and_the_api(tree, cadres, client_district_x):
-    for key in ("cadres.secretaries_with_degree", "cadres.border_guard_deputies",
-                "cadres.training_courses"):
+    for key in (
+        "cadres.secretaries_with_degree",
+        "cadres.border_guard_deputies",
+        "cadres.training_courses",
+    ):
         params = {"indicator": key, "under": "ORG-DY", "as_of": ON.isoformat()}
         for url in ("/reports/value/", "/reports/drill/", "/api/v1/reports/value/"):
             assert client_district_x.get(url, params).status_code == 404, (url, key)

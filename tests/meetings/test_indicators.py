@@ -30,11 +30,23 @@ PERIOD = {"start": "2022-05-01", "end": "2022-06-30"}
 
 def held(cell, members, day, kind=MeetingKind.REGULAR, overrides=None):
     m = services.meeting_schedule(actor=None, org=cell, kind=kind, scheduled_at=at(day))
-    services.meeting_hold(actor=None, meeting=m, held_at=at(day), duration_minutes=120, chair=None,
-                          clerk=None, self_score=90)
+    services.meeting_hold(
+        actor=None,
+        meeting=m,
+        held_at=at(day),
+        duration_minutes=120,
+        chair=None,
+        clerk=None,
+        self_score=90,
+    )
     overrides = overrides or {}
-    services.meeting_record_attendance(actor=None, meeting=m, entries=[
-        AttendanceEntry(p.pk, overrides.get(p.pk, AttendanceStatus.PRESENT)) for p in members])
+    services.meeting_record_attendance(
+        actor=None,
+        meeting=m,
+        entries=[
+            AttendanceEntry(p.pk, overrides.get(p.pk, AttendanceStatus.PRESENT)) for p in members
+        ],
+    )
     return m
 
 
@@ -44,14 +56,19 @@ def meetings(tree):
     cy = [admit(tree["CY1"], vn_name("Thị", i)) for i in range(3)]
     may = held(tree["CA"], ca, D(2022, 5, 10))
     held(tree["CA"], ca, D(2022, 5, 20), MeetingKind.THEMATIC, {ca[0].pk: AttendanceStatus.EXCUSED})
-    june = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR,
-                                     scheduled_at=at(D(2022, 6, 10)))
+    june = services.meeting_schedule(
+        actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=at(D(2022, 6, 10))
+    )
     services.meeting_cancel(actor=None, meeting=june, reason="Bão")
     held(tree["CY1"], cy, D(2022, 5, 12))
-    r = services.resolution_record(actor=None, meeting=may, number="05-NQ/CB", title="Nghị quyết tháng 5")
-    for title, due, done in (("Thu đảng phí", D(2022, 5, 30), D(2022, 5, 25)),
-                             ("Vệ sinh môi trường", D(2022, 6, 15), D(2022, 6, 20)),
-                             ("Rà soát hộ nghèo", D(2022, 6, 30), None)):
+    r = services.resolution_record(
+        actor=None, meeting=may, number="05-NQ/CB", title="Nghị quyết tháng 5"
+    )
+    for title, due, done in (
+        ("Thu đảng phí", D(2022, 5, 30), D(2022, 5, 25)),
+        ("Vệ sinh môi trường", D(2022, 6, 15), D(2022, 6, 20)),
+        ("Rà soát hộ nghèo", D(2022, 6, 30), None),
+    ):
         t = services.task_create(actor=None, resolution=r, title=title, owner=ca[1], due_date=due)
         if done is not None:
             services.task_complete(actor=None, task=t, done_on=done)
@@ -73,8 +90,12 @@ def value(user, key, under, **dates):
 
 def test_meetings_register_their_indicators():
     keys = {i.key for i in registry.all_indicators() if i.app == "meetings"}
-    assert {"meetings.thematic_meetings", "meetings.held", "meetings.attendance_rate",
-            "meetings.tasks_overdue"} <= keys
+    assert {
+        "meetings.thematic_meetings",
+        "meetings.held",
+        "meetings.attendance_rate",
+        "meetings.tasks_overdue",
+    } <= keys
 
 
 def test_meetings_held_and_their_quality_over_a_period(tree, meetings):
@@ -100,7 +121,9 @@ def test_tasks_due_on_time_and_overdue(tree, meetings):
     # overdue on a date: past due and not done by then
     for on, n in (("2022-05-31", 0), ("2022-06-18", 1), ("2022-07-01", 1), ("2022-06-25", 0)):
         assert value(SYSTEM, "meetings.tasks_overdue", "ORG-P1", as_of=on).value == n, on
-    ind, q = ask(user=SYSTEM, indicator="meetings.tasks_overdue", under="ORG-P1", as_of="2022-07-01")
+    ind, q = ask(
+        user=SYSTEM, indicator="meetings.tasks_overdue", under="ORG-P1", as_of="2022-07-01"
+    )
     assert [t.title for t in ind.numerator.records(q)] == ["Rà soát hộ nghèo"]
 
 
@@ -117,10 +140,24 @@ def test_another_district_gets_404_on_the_pages_and_the_api(tree, meetings, clie
         params = {"indicator": key, "under": "ORG-DY", "from": PERIOD["start"], "to": PERIOD["end"]}
         for url in ("/reports/value/", "/reports/drill/", "/api/v1/reports/value/"):
             assert client_district_x.get(url, params).status_code == 404, (url, key)
-    r = client_district_x.get("/api/v1/reports/value/", {
-        "indicator": "meetings.held", "under": "ORG-DX", "from": PERIOD["start"], "to": PERIOD["end"]})
+    r = client_district_x.get(
+        "/api/v1/reports/value/",
+        {
+            "indicator": "meetings.held",
+            "under": "ORG-DX",
+            "from": PERIOD["start"],
+            "to": PERIOD["end"],
+        },
+    )
     assert r.status_code == 200 and r.json()["value"] == 2
-    r = client_district_x.get("/reports/drill/", {
-        "indicator": "meetings.attendance_rate", "under": "ORG-DX", "part": "denominator",
-        "from": PERIOD["start"], "to": PERIOD["end"]})
+    r = client_district_x.get(
+        "/reports/drill/",
+        {
+            "indicator": "meetings.attendance_rate",
+            "under": "ORG-DX",
+            "part": "denominator",
+            "from": PERIOD["start"],
+            "to": PERIOD["end"],
+        },
+    )
     assert r.status_code == 200 and "ORG-CELL-A" in r.content.decode()

@@ -77,6 +77,13 @@ def _training(q: Question) -> dict[str, int]:
     )
 
 
+def _trained(q: Question, *, leaders: bool) -> Any:
+    assert q.start is not None and q.end is not None
+    return selectors.trained_members(
+        user=q.user, org=q.org, start=q.start, end=q.end, leaders=leaders
+    )
+
+
 def _group_count(group: str) -> Any:
     return lambda q: _counts(q)[group]
 
@@ -96,8 +103,16 @@ VILLAGE = _posts("village", _("Secretaries of village and residential-group cell
 ENTERPRISE = _posts("enterprise", _("Secretaries of enterprise cells"))
 
 
-def _share(key: str, group: str, name: Any, definition: Any, label: Any, denominator: Listing,
-           order: int, tags: tuple[str, ...] = ()) -> Indicator:
+def _share(
+    key: str,
+    group: str,
+    name: Any,
+    definition: Any,
+    label: Any,
+    denominator: Listing,
+    order: int,
+    tags: tuple[str, ...] = (),
+) -> Indicator:
     return Indicator(
         key=key,
         name=name,
@@ -265,9 +280,7 @@ register(
         group="training",
         order=51,
         numerator=Listing(
-            records=lambda q: selectors.trained_members(
-                user=q.user, org=q.org, start=q.start, end=q.end
-            ),
+            records=lambda q: _trained(q, leaders=False),
             columns=MEMBER_COLUMNS,
             count=lambda q: _training(q)["trained"],
             label=_("People trained"),
@@ -289,9 +302,7 @@ register(
         order=52,
         tags=("dashboard",),
         numerator=Listing(
-            records=lambda q: selectors.trained_members(
-                user=q.user, org=q.org, start=q.start, end=q.end, leaders=True
-            ),
+            records=lambda q: _trained(q, leaders=True),
             columns=MEMBER_COLUMNS,
             count=lambda q: _training(q)["trained_leaders"],
             label=_("Secretaries and deputy secretaries trained"),

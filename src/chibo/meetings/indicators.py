@@ -96,11 +96,20 @@ HELD = _meetings("held", HELD_KINDS, _("Meetings held"))
 TASKS_DUE = _tasks("all", _("Tasks due"))
 
 
-def _count(key: str, name: Any, definition: Any, numerator: Listing, order: int,
-           tags: tuple[str, ...] = ()) -> Indicator:
+def _count(
+    key: str, name: Any, definition: Any, numerator: Listing, order: int, tags: tuple[str, ...] = ()
+) -> Indicator:
     return Indicator(
-        key=key, name=name, definition=definition, unit=COUNT, kind=PERIOD, app=APP,
-        group="meetings" if order < 30 else "tasks", order=order, tags=tags, numerator=numerator,
+        key=key,
+        name=name,
+        definition=definition,
+        unit=COUNT,
+        kind=PERIOD,
+        app=APP,
+        group="meetings" if order < 30 else "tasks",
+        order=order,
+        tags=tags,
+        numerator=numerator,
     )
 
 
