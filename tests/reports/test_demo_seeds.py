@@ -25,6 +25,9 @@ def seeds() -> list[dict]:
 
 
 def test_every_computable_seed_figure_is_equal(quang_ninh):
+    from chibo.demo import cadres
+
+    cadres.build(stdout=io.StringIO())  # the cadres of Quảng Ninh (rolled back with the test)
     rows = seeds()
     computed = [r for r in rows if r["status"] != "waiting"]
     assert [r for r in computed if r["status"] != "equal"] == []
@@ -42,6 +45,9 @@ def test_every_computable_seed_figure_is_equal(quang_ninh):
     assert len(rates) == 4 and all(r["computed"] > r["target"] == 3.2 for r in rates)
     assert by[("orgs.district_committees", "2025-07-01")] == 0
     assert by[("orgs.commune_committees", "2025-07-01")] == 54
+    assert by[("cadres.border_guard_deputies", "2024-06-30")] == 24
+    assert by[("cadres.secretaries_village_heads", "2024-06-30")] == 100
+    assert round(by[("cadres.coal_secretaries_managers", "2024-06-30")], 1) == 91.7
     waiting = [r for r in rows if r["status"] == "waiting"]
     assert waiting and all(r["waits_for"] and r["computed"] is None for r in waiting)
 

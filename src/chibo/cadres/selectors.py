@@ -238,7 +238,7 @@ def _sql(qs: QuerySet[Any], *fields: str) -> tuple[str, tuple[Any, ...]]:
 
 def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[str, int]:
     """The counts behind the summary in one statement, as a DBA would write it: the secretaries
-    of the cells among `nodes` (distinct members, with their cell's sector), and for them uncorrelated
+    of the cells among `nodes` (their posts, with the cell's sector), and for them uncorrelated
     `IN` sets (degrees, theory, non-local facts, village heads, workshop managers), plus the
     border-guard communes, watched units and seconded cadres among the nodes. Its parts are built
     by the ORM, the scoped ones through `restrict` (the one scoping mechanism); only the join is
@@ -250,7 +250,7 @@ def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[
     facts = CadreFact.objects.restrict(user, VIEW).filter(valid_on_q(on))
     roles = ConcurrentRole.objects.restrict(user, VIEW).filter(valid_on_q(on))
     parts = {
-        "sec": _sql(secretaries, "member_id", "org_id"),
+        "sec": _sql(secretaries, "id", "member_id", "org_id"),
         "cells": _sql(cells, "org_id"),
         "degree": ("", (on,)),
         "theory": ("", (on,)),
@@ -290,7 +290,7 @@ def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[
           (SELECT COUNT(DISTINCT b.org_id) FROM ({{border}}) b WHERE b.org_id IN ({{nodes1}})),
           (SELECT COUNT(DISTINCT w.unit_id) FROM ({{watch}}) w WHERE w.unit_id IN ({{nodes2}})),
           (SELECT COUNT(*) FROM ({{second}}) x WHERE x.to_org_id IN ({{nodes3}}))
-        FROM (SELECT DISTINCT p.member_id, o.sector FROM ({{cells}}) c
+        FROM (SELECT DISTINCT p.id, p.member_id, o.sector FROM ({{cells}}) c
               CROSS JOIN ({{sec}}) p
               JOIN orgs_organization o ON o.id = p.org_id
               WHERE p.org_id = c.org_id) s"""  # noqa: S608 (ORM-built parts and constants)
@@ -317,20 +317,36 @@ def _figures_on(*, user: Any, nodes: QuerySet[OrgVersion], on: dt.date) -> dict[
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         row = cursor.fetchone()
-    keys = (
-        "secretaries",
-        "degree",
-        "theory",
-        "non_local",
-        "village",
-        "village_heads",
-        "enterprise",
-        "managers",
-        "border",
-        "watched",
-        "seconded",
-    )
-    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
+    return {k: int(v or 0) for k, v in zip(FIGURES, row, strict=True)}
+
+
+FIGURES = (
+    "secretaries",
+    "degree",
+    "theory",
+    "non_local",
+    "village",
+    "village_heads",
+    "enterprise",
+    "managers",
+    "border",
+    "watched",
+    "seconded",
+)
+
+
+def cadre_counts(*, user: Any, org: Organization | None, on: dt.date) -> dict[str, int]:
+    """The counts behind `cadre_summary` on a date (keys: `FIGURES`; the first eight are the
+    groups of `secretary_posts`), in one statement."""
+    from django.core.exceptions import EmptyResultSet
+
+    nodes = _nodes_on(org, on)
+    if nodes is None:
+        return dict.fromkeys(FIGURES, 0)
+    try:
+        return _figures_on(user=user, nodes=nodes, on=on)
+    except EmptyResultSet:  # a part that selects nothing (an empty scope): nothing to count
+        return dict.fromkeys(FIGURES, 0)
 
 
 def cadre_summary(
@@ -342,31 +358,8 @@ def cadre_summary(
     end: dt.date | None = None,
 ) -> dict[str, Any]:
     """The seeds' figures for a node on a date (and, with a period, its training)."""
-    from django.core.exceptions import EmptyResultSet
-
     out: dict[str, Any] = {"under": org.code if org else None, "as_of": on.isoformat()}
-    nodes = _nodes_on(org, on)
-    f = dict.fromkeys(
-        (
-            "secretaries",
-            "degree",
-            "theory",
-            "non_local",
-            "village",
-            "village_heads",
-            "enterprise",
-            "managers",
-            "border",
-            "watched",
-            "seconded",
-        ),
-        0,
-    )
-    if nodes is not None:
-        try:
-            f = _figures_on(user=user, nodes=nodes, on=on)
-        except EmptyResultSet:  # a part that selects nothing (an empty scope): nothing to count
-            pass
+    f = cadre_counts(user=user, org=org, on=on)
     n = f["secretaries"]
     out.update(
         {
@@ -384,28 +377,143 @@ def cadre_summary(
         }
     )
     if start is not None and end is not None:
-        course_ids = courses(user=user, org=org, start=start, end=end).values("pk")
         out["from"], out["to"] = start.isoformat(), end.isoformat()
-        out["courses"] = course_ids.count()
-        trained = set(
-            Enrolment.objects.restrict(user, VIEW)
-            .filter(course_id__in=course_ids, completed=True)
-            .values_list("member_id", flat=True)
-            .distinct()
-        )
-        out["trained"] = len(trained)
-        leaders = (
-            posts(user=user)
-            .filter(
-                overlaps_q(start, end + dt.timedelta(days=1)),
-                position__in=LEADERS,
-                org_id__in=_nodes_during(org, start, end).values("org_id"),
-            )
-            .values_list("member_id", flat=True)
-            .distinct()
-        )
-        out["trained_leaders"] = len(trained.intersection(leaders))
+        out.update(cadre_training(user=user, org=org, start=start, end=end))
     return out
+
+
+def cadre_training(
+    *, user: Any, org: Organization | None, start: dt.date, end: dt.date
+) -> dict[str, int]:
+    """The training under the node over the period: `courses` started in it by organizers in the
+    subtree, `trained` distinct people who completed one, `trained_leaders` those of them who
+    were secretaries or deputies of an organization in the subtree during the period."""
+    trained = set(_trained_ids(user=user, org=org, start=start, end=end))
+    return {
+        "courses": courses(user=user, org=org, start=start, end=end).count(),
+        "trained": len(trained),
+        "trained_leaders": len(
+            trained.intersection(_leader_ids(user=user, org=org, start=start, end=end))
+        ),
+    }
+
+
+def _trained_ids(*, user: Any, org: Organization | None, start: dt.date, end: dt.date) -> Any:
+    """The members who completed a course started in the period by an organizer in the subtree."""
+    course_ids = courses(user=user, org=org, start=start, end=end).values("pk")
+    return (
+        Enrolment.objects.restrict(user, VIEW)
+        .filter(course_id__in=course_ids, completed=True)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+
+
+def _leader_ids(*, user: Any, org: Organization | None, start: dt.date, end: dt.date) -> Any:
+    """The members who were secretaries or deputy secretaries of an organization in the subtree
+    at some time in the period."""
+    return (
+        posts(user=user)
+        .filter(
+            overlaps_q(start, end + dt.timedelta(days=1)),
+            position__in=LEADERS,
+            org_id__in=_nodes_during(org, start, end).values("org_id"),
+        )
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+
+
+def trained_members(
+    *, user: Any, org: Organization | None, start: dt.date, end: dt.date, leaders: bool = False
+) -> QuerySet[Member]:
+    """The people behind `cadre_summary`'s `trained` (or, with `leaders`, `trained_leaders`)."""
+    qs = Member.objects.filter(pk__in=_trained_ids(user=user, org=org, start=start, end=end))
+    if leaders:
+        qs = qs.filter(pk__in=_leader_ids(user=user, org=org, start=start, end=end))
+    return qs.order_by("search_key", "id")
+
+
+# the groups of secretaries behind `cadre_summary`'s shares (see the module's docstring)
+SECRETARY_GROUPS = (
+    "secretaries",
+    "degree",
+    "theory",
+    "non_local",
+    "village",
+    "village_heads",
+    "enterprise",
+    "managers",
+)
+
+
+def secretary_posts(
+    *, user: Any, org: Organization | None, on: dt.date, group: str = "secretaries"
+) -> QuerySet[Post]:
+    """The posts behind `cadre_summary`'s counts of secretaries on the date: the secretaries of
+    the party cells under the node, or one of `SECRETARY_GROUPS` of them (with a degree, with
+    political theory, non-local; of village cells and those of them who head the village; of
+    enterprise cells and those of them who manage a workshop or division)."""
+    if group not in SECRETARY_GROUPS:
+        raise ValueError(f"unknown group of secretaries: {group!r}")
+    nodes = _nodes_on(org, on)
+    if nodes is None:
+        return Post.objects.none()
+    cells = nodes.filter(kind__key__in=CELL_KINDS).values("org_id")
+    qs = posts(user=user).filter(valid_on_q(on), position=Position.SECRETARY, org_id__in=cells)
+    facts = CadreFact.objects.restrict(user, VIEW).filter(valid_on_q(on))
+    roles = ConcurrentRole.objects.restrict(user, VIEW).filter(valid_on_q(on))
+    if group == "degree":
+        qs = qs.filter(member_id__in=_qualified(QualificationKind.PROFESSIONAL, DEGREES, on))
+    elif group == "theory":
+        qs = qs.filter(member_id__in=_qualified(QualificationKind.THEORY, THEORY, on))
+    elif group == "non_local":
+        qs = qs.filter(member_id__in=facts.filter(kind=FactKind.NON_LOCAL).values("member_id"))
+    elif group in ("village", "village_heads"):
+        qs = qs.filter(org__sector__in=VILLAGE_SECTORS)
+        if group == "village_heads":
+            heads = roles.filter(kind__in=(RoleKind.VILLAGE_HEAD, RoleKind.RESIDENTIAL_GROUP_HEAD))
+            qs = qs.filter(member_id__in=heads.values("member_id"))
+    elif group in ("enterprise", "managers"):
+        qs = qs.filter(org__sector__in=ENTERPRISE_SECTORS)
+        if group == "managers":
+            managers = roles.filter(kind=RoleKind.WORKSHOP_MANAGER)
+            qs = qs.filter(member_id__in=managers.values("member_id"))
+    return qs.select_related("member", "org").order_by("org__code", "id")
+
+
+def _qualified(kind: str, levels: tuple[str, ...], on: dt.date) -> Any:
+    return Qualification.objects.filter(
+        kind=kind, level__in=list(levels), obtained_on__lte=on
+    ).values("member_id")
+
+
+def border_guard_communes(
+    *, user: Any, org: Organization | None, on: dt.date
+) -> QuerySet[Organization]:
+    """The organizations behind `cadre_summary`'s `border_guard_communes`: those under the node
+    (or the node) with a border-guard officer recorded on their committee on the date."""
+    nodes = _nodes_on(org, on)
+    if nodes is None:
+        return Organization.objects.none()
+    facts = CadreFact.objects.restrict(user, VIEW).filter(
+        valid_on_q(on), kind=FactKind.BORDER_GUARD_OFFICER
+    )
+    return Organization.objects.filter(
+        pk__in=facts.values("org_id"), id__in=nodes.values("org_id")
+    ).order_by("code")
+
+
+def watched_orgs(*, user: Any, org: Organization | None, on: dt.date) -> QuerySet[Organization]:
+    """The organizations behind `cadre_summary`'s `watched_units`: those under the node (or the
+    node) watched by a committee member on the date."""
+    nodes = _nodes_on(org, on)
+    if nodes is None:
+        return Organization.objects.none()
+    watches = WatchAssignment.objects.restrict(user, VIEW).filter(valid_on_q(on))
+    return Organization.objects.filter(
+        pk__in=watches.values("unit_id"), id__in=nodes.values("org_id")
+    ).order_by("code")
 
 
 def cadre_posts_counts(*, user: Any, org: Organization | None, on: dt.date) -> dict[str, int]:

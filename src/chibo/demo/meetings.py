@@ -1,5 +1,6 @@
-"""Demo meetings: five years of monthly and thematic meetings for the cells of Cẩm Vịnh commune
-(Hà Tĩnh, seed 003) and a sample of cells elsewhere, with their attendance, votes, minutes,
+"""Demo meetings: five years (at least from 2022) of monthly and thematic meetings for the cells
+of Cẩm Vịnh commune (Hà Tĩnh, seed 003: its Tâm Đồng village cell, the model, held a thematic
+meeting every month from May to October 2022) and a sample of cells elsewhere, with their attendance, votes, minutes,
 resolutions and tasks; some meetings missed, some unexcused absences, some overdue tasks.
 
 `build(stdout=...)` is idempotent (a second run writes nothing) and writes through the bulk path
@@ -54,18 +55,29 @@ TASKS = ["Thu nộp đảng phí đầy đủ", "Vận động nhân dân vệ s
 ABSENCE_REASONS = ["Ốm", "Đi công tác", "Việc gia đình"]
 
 
+MODEL_START, MODEL_REVIEW = dt.date(2022, 5, 1), dt.date(2022, 10, 31)
+
+
+def _model_cell(cells: list[int]) -> int | None:
+    """The Tâm Đồng village cell of Cẩm Vịnh (by name), if it is among the cells."""
+    return (
+        OrgVersion.objects.filter(org_id__in=cells, name__contains="Tâm Đồng")
+        .values_list("org_id", flat=True).first()
+    )
+
+
 def _cells(stdout: TextIO) -> tuple[list[int], list[int]]:
     """The cells of Cẩm Vịnh (by name in the demo tree) and a sample of other cells with members."""
-    commune = (
-        OrgVersion.objects.filter(name__contains="Cẩm Vịnh", kind__is_grassroots=True)
-        .order_by("-valid_from").values_list("path", flat=True).first()
-    )
+    # the commune's committee (not a cell named after it), under each path it had
+    paths = sorted(set(
+        OrgVersion.objects.filter(name__contains="Cẩm Vịnh", kind__is_grassroots=True, kind__is_cell=False)
+        .values_list("path", flat=True)))
     cam_vinh: list[int] = []
-    if commune is not None:
-        from chibo.core.paths import subtree_q
+    if paths:
+        from chibo.core.paths import any_subtree_q
 
         cam_vinh = sorted(set(
-            OrgVersion.objects.filter(subtree_q(commune), kind__is_cell=True).exclude(kind__key="party_group")
+            OrgVersion.objects.filter(any_subtree_q(paths), kind__is_cell=True).exclude(kind__key="party_group")
             .values_list("org_id", flat=True)))
     else:
         stdout.write("meetings: no Cẩm Vịnh commune in the tree; only the sample elsewhere\n")
@@ -158,7 +170,9 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for org_id, a, b in OrgVersion.objects.filter(org_id__in=cells).values_list("org_id", "valid_from", "valid_to"):
         spans[org_id].append((a, b))
-    first = dt.date(today.year - YEARS, today.month, 1)
+    # five years back, and at least from 2022 (the "4 good" model of seed 003 started in May 2022)
+    first = min(dt.date(today.year - YEARS, today.month, 1), dt.date(2022, 1, 1))
+    model = _model_cell(cells)
     months = []
     y, m = first.year, first.month
     while (y, m) < (today.year, today.month):
@@ -180,7 +194,12 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
                 plans.append((MeetingKind.REGULAR, day))
             elif rng.random() < 0.3:
                 plans.append(("cancelled", day))
-            if m % 3 == 2 and rng.random() < (0.95 if reliable else 0.75):
+            thematic = m % 3 == 2 and rng.random() < (0.95 if reliable else 0.75)
+            # the model cell (Tâm Đồng) held a thematic meeting every month of the model's first
+            # six months (seed 003)
+            if org_id == model and MODEL_START <= day <= MODEL_REVIEW:
+                thematic = True
+            if thematic:
                 plans.append((MeetingKind.THEMATIC, min(day + dt.timedelta(days=7), dt.date(y, m, 28))))
             for kind, on in plans:
                 base = register.base(org_id, on)

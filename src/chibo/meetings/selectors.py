@@ -128,10 +128,11 @@ def resolution_book(*, user: Any, org: Organization) -> QuerySet[Resolution]:
 
 
 def overdue_tasks(*, user: Any, org: Organization | None = None, on: dt.date | None = None) -> QuerySet[Task]:
-    """Tasks past their due date and not done, under `org` (on today's tree: any organization
-    that ever sat under it)."""
+    """Tasks past their due date and not done on the date (today by default), under `org` (on
+    today's tree: any organization that ever sat under it)."""
     on = on or today()
-    qs = Task.objects.restrict(user, VIEW).filter(due_date__lt=on, done_date__isnull=True)
+    qs = Task.objects.restrict(user, VIEW).filter(due_date__lt=on).filter(
+        Q(done_date__isnull=True) | Q(done_date__gt=on))
     if org is not None:
         qs = qs.filter(resolution__org__in=_subtree_org_ids(org))
     return qs.select_related("owner", "resolution", "resolution__org").order_by("due_date", "id")
@@ -420,12 +421,15 @@ def member_meetings(*, member_id: int, start: dt.date) -> QuerySet[Meeting]:
         status=MeetingStatus.CANCELLED).select_related("org")
 
 
-def drill_meetings(*, user: Any, org: Organization, start: dt.date, end: dt.date, what: str) -> QuerySet[Meeting]:
-    """The meetings behind a figure of `meeting_quality` (held, met, not met, all)."""
-    qs = meetings(user=user).filter(org_id__in=_subtree_org_ids(org), scheduled_at__date__gte=start,
-                                    scheduled_at__date__lte=end)
+def drill_meetings(*, user: Any, org: Organization | None, start: dt.date, end: dt.date, what: str,
+                   kinds: tuple[str, ...] = (MeetingKind.REGULAR, MeetingKind.THEMATIC)) -> QuerySet[Meeting]:
+    """The meetings behind a figure of `meeting_quality` (held, met, not met, all), under `org`
+    (None: the whole scope); held ones of `kinds` (regular and thematic by default)."""
+    qs = meetings(user=user).filter(scheduled_at__date__gte=start, scheduled_at__date__lte=end)
+    if org is not None:
+        qs = qs.filter(org_id__in=_subtree_org_ids(org))
     if what in ("held", "met", "not_met"):
-        qs = qs.filter(status=MeetingStatus.HELD, kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC])
+        qs = qs.filter(status=MeetingStatus.HELD, kind__in=list(kinds))
     if what == "met":
         qs = qs.filter(met_criteria=True)
     elif what == "not_met":
@@ -433,13 +437,33 @@ def drill_meetings(*, user: Any, org: Organization, start: dt.date, end: dt.date
     return qs.select_related("org").order_by("-scheduled_at", "id")
 
 
-def drill_tasks(*, user: Any, org: Organization, start: dt.date, end: dt.date, what: str,
+def drill_tasks(*, user: Any, org: Organization | None, start: dt.date, end: dt.date, what: str,
                 on: dt.date | None = None) -> QuerySet[Task]:
+    """The tasks due in the period under `org` (None: the whole scope): all, done on time, or
+    overdue on `on` (today by default)."""
     on = on or today()
-    qs = Task.objects.restrict(user, VIEW).filter(resolution__org_id__in=_subtree_org_ids(org),
-                                                  due_date__gte=start, due_date__lte=end)
+    qs = Task.objects.restrict(user, VIEW).filter(due_date__gte=start, due_date__lte=end)
+    if org is not None:
+        qs = qs.filter(resolution__org_id__in=_subtree_org_ids(org))
     if what == "on_time":
         qs = qs.filter(done_date__lte=F("due_date"))
     elif what == "overdue":
         qs = qs.filter(done_date__isnull=True, due_date__lt=on)
     return qs.select_related("owner", "resolution", "resolution__meeting").order_by("due_date", "id")
+
+
+def attendance_rows(*, user: Any, org: Organization | None, start: dt.date, end: dt.date,
+                    present: bool = False) -> QuerySet[Attendance]:
+    """The attendance behind the attendance rate of `meeting_quality`: the members counted at the
+    held regular and thematic meetings in the period under `org` (those on special duty are not
+    counted), or those of them present. Each row carries its meeting's organization (`org_id`)."""
+    held = drill_meetings(user=user, org=org, start=start, end=end, what="held")
+    qs = Attendance.objects.filter(meeting_id__in=held.order_by().values("pk")).exclude(
+        status=AttendanceStatus.SPECIAL_DUTY)
+    if present:
+        qs = qs.filter(status=AttendanceStatus.PRESENT)
+    return (
+        qs.annotate(org_id=F("meeting__org_id"))
+        .select_related("member", "meeting", "meeting__org")
+        .order_by("meeting__scheduled_at", "meeting_id", "id")
+    )
