@@ -14,8 +14,8 @@ import datetime as dt
 import pytest
 
 from chibo.members import services
-from chibo.members.models import Member
 from chibo.members.choices import EventType, Occupation
+from chibo.members.models import Member
 from chibo.members.services import DecisionInfo, PersonData
 
 D = dt.date
