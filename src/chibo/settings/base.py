@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "chibo.restructuring",
     "chibo.cadres",
     "chibo.meetings",
+    "chibo.supervision",
     "chibo.scale",
     "chibo.web",
     "chibo.demo",
