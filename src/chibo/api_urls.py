@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("chibo.reports.api_urls")),
     path("", include("chibo.cadres.api_urls")),
     path("", include("chibo.meetings.api_urls")),
+    path("", include("chibo.supervision.api_urls")),
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("reports/", include("chibo.reports.urls")),
     path("cadres/", include("chibo.cadres.urls")),
     path("meetings/", include("chibo.meetings.urls")),
+    path("supervision/", include("chibo.supervision.urls")),
+    path("", include("chibo.supervision.public_urls")),
 ]
 
 handler400 = "chibo.core.errors.bad_request"

@@ -33,7 +33,10 @@ def admit(cell: Organization, name: str, *, on: dt.date = ADMITTED) -> Member:
     return Member.objects.get(pk=m.pk)
 
 
-def receive(cell: Organization, member: Member | None = None, *, on: dt.date = D(2024, 3, 4), kind: str = "denunciation",
+RECEIVED = D(2024, 3, 4)
+
+
+def receive(cell: Organization, member: Member | None = None, *, on: dt.date = RECEIVED, kind: str = "denunciation",
             sender: SenderData | None = None, **kw) -> object:
     return services.letter_receive(
         actor=None, kind=kind, channel="post", received_by=cell, received_on=on,

@@ -13,7 +13,13 @@ from django.utils import timezone, translation
 from chibo.core.models import AuditEvent
 from chibo.rules.calendar import add_working_days
 from chibo.supervision import selectors, services
-from chibo.supervision.models import Letter, LetterScan, LetterState, LetterTransition, ProposalState
+from chibo.supervision.models import (
+    Letter,
+    LetterScan,
+    LetterState,
+    LetterTransition,
+    ProposalState,
+)
 from chibo.supervision.services import SenderData, TaskData
 
 from .conftest import SYSTEM, admit, receive

@@ -86,6 +86,11 @@ def org_path(org_id: int, on: dt.date) -> str:
     return v.path if v is not None else _latest_path(org_id)
 
 
+def segments_of(org_id: int, on: dt.date) -> list[int]:
+    """The organization and its ancestors (ids) on `on`."""
+    return _ancestor_ids(org_id, on)
+
+
 def _ancestor_ids(org_id: int, on: dt.date) -> list[int]:
     path = org_path(org_id, on)
     return list(reversed(segments(path))) if path else [org_id]

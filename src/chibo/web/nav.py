@@ -45,6 +45,8 @@ ENTRIES: list[Entry] = [
     Entry("members:list", _("Party members"), "member.view"),
     Entry("meetings:index", _("Meetings"), "org.view"),
     Entry("cadres:summary", _("Cadres"), "member.view"),
+    Entry("supervision:letters", _("Letters"), "letter.view"),
+    Entry("supervision:programmes", _("Dialogue programmes"), "dialogue.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),
     Entry("restructuring:check", _("Restructuring"), test=_plans_restructuring),
