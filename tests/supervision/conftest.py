@@ -54,3 +54,18 @@ def inspector_gx1(tree) -> User:
 @pytest.fixture
 def inspector_gy1(tree) -> User:
     return make_persona("inspector_gy1", role="inspection_staff", org=tree["GY1"])
+
+
+def verified_client(user: User):
+    """A client signed in with the second step done (inspection staff must use two-step sign-in)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    c = Client()
+    c.force_login(user)
+    session = c.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return c
