@@ -231,3 +231,42 @@ def test_public_programme_has_no_personal_data(programme, tree):
     prog, rows = selectors.public_programme(key=str(p.public_key))
     assert rows[0].topic == "Đường giao thông"
     assert "Canaryraiser" not in repr(rows)
+
+
+def test_commands_print_the_summary_and_the_report(tree, programme):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    m = admit(tree["CA"], "Nguyễn Văn Lệnh")
+    letter = receive(tree["CA"], m, on=D(2024, 2, 1))
+    services.letter_not_handle(actor=None, letter=letter, reason="withdrawn")
+    out = StringIO()
+    call_command("supervision", "summary", "--under", tree["P1"].code, "--from", "2024-01-01", "--to",
+                 "2024-12-31", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data) == {"received", "handled", "on_time", "overdue", "not_handled"}
+    assert data["received"] == 1 and data["not_handled"]["withdrawn"] == 1
+    p, oc, dv = programme
+    services.proposal_raise(actor=None, programme=p, topic="x", agency=oc)
+    out = StringIO()
+    call_command("dialogue", "report", "--programme", str(p.pk), "--json", stdout=out)
+    row = json.loads(out.getvalue())["agencies"]["Ban Tổ chức Tỉnh ủy"]
+    assert {k: row[k] for k in ("assigned", "answered_on_time", "answered_late", "open")} == {
+        "assigned": 1, "answered_on_time": 0, "answered_late": 0, "open": 1}
+
+
+def test_key_rotation_keeps_senders_readable(tree, settings, monkeypatch):
+    from chibo.supervision import secrecy
+    from chibo.supervision.models import LetterSender
+
+    old = secrecy.new_key()
+    monkeypatch.setenv("CHIBO_SENDER_KEYS", old)
+    letter = receive(tree["CA"], None)
+    new = secrecy.new_key()
+    monkeypatch.setenv("CHIBO_SENDER_KEYS", f"{new},{old}")
+    assert services.rotate_sender_keys() >= 1
+    monkeypatch.setenv("CHIBO_SENDER_KEYS", new)
+    s = LetterSender.objects.get(letter=letter)
+    assert secrecy.decrypt_text(s.name_enc).endswith("Canarysender")
