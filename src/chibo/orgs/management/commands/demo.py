@@ -77,6 +77,7 @@ class Command(BaseCommand):
             built |= self.build_members(provinces, opts["seed"])
             built |= self.apply_reform(provinces)
             logins = demo.ensure_demo_users()
+            built |= self.build_supervision()
         if not built:
             self.stdout.write("demo data already present")
         self.say(f"… ready in {time.monotonic() - started:.0f} s")
@@ -119,6 +120,12 @@ class Command(BaseCommand):
             self.say("… members already present for "
                      + ", ".join(demo.PROVINCE_NAMES[p] for p in result["present"]))
         return bool(result["built"])
+
+    def build_supervision(self) -> bool:
+        """Letters in every province and Nghệ An's 2023 dialogue programme (chibo.demo.supervision)."""
+        from chibo.demo import supervision
+
+        return bool(supervision.build(stdout=self.stderr)["built"])
 
     def apply_reform(self, provinces: list[str]) -> bool:
         """The 2025 reform of every current province the demo provinces belong to, once each."""
