@@ -95,7 +95,7 @@ def test_record_and_walk_a_letter_through_the_pages(tree, personas):
 
 
 def test_bad_input_is_refused_with_a_message(tree, personas):
-    c = Client()
+    c = en(Client())
     c.force_login(personas["secretary_b"])
     future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     r = c.post("/supervision/letters/", {"kind": "feedback", "channel": "hand", "received_by": tree["CB"].code,
@@ -121,6 +121,14 @@ def test_bad_input_is_refused_with_a_message(tree, personas):
     assert "already extended once" in r.content.decode()
 
 
+def en(c: Client) -> Client:
+    """Pages in English (the messages are checked in the catalogue's msgids)."""
+    from django.conf import settings
+
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return c
+
+
 def _feedback(c: Client, code: str, **extra):
     data = {"kind": "feedback", "summary": "Đường thôn xuống cấp nhiều năm chưa sửa", "name": "Dân",
             "address": "Thôn 2", "contact": "", "website": "", "started": extra.pop("started", None)}
@@ -129,7 +137,7 @@ def _feedback(c: Client, code: str, **extra):
 
 
 def test_public_feedback_without_sign_in(tree, monkeypatch):
-    c = Client()
+    c = en(Client())
     assert c.get(f"/feedback/{tree['GX1'].code}/").status_code == 200
     assert c.get("/feedback/NO-SUCH/").status_code == 404
     # sent at once: refused (too fast)

@@ -282,7 +282,7 @@ def _walk(letter: Letter, plan: str, received: dt.date) -> None:
     else:  # late: extended once with the sender told, still concluded after the extended deadline
         letter = services.letter_extend(actor=None, letter=letter, days=30, reason="Cần xác minh thêm",
                                         notice_on=add_working_days(start, 80))
-        done = add_working_days(letter.extended_until or letter.deadline, 10)
+        done = add_working_days(letter.extended_until or letter.deadline or start, 10)
     if done >= today():
         return
     letter = services.letter_conclude(actor=None, letter=letter, on=done,

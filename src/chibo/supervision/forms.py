@@ -97,7 +97,7 @@ class LetterFilterForm(forms.Form):
         from .models import LetterState
 
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "—"), *LetterState.choices]
+        self.fields["state"].choices = [("", "—"), *LetterState.choices]  # type: ignore[attr-defined]
 
 
 # --- dialogue ------------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = agencies or []
+        self.fields["agency"].choices = agencies or []  # type: ignore[attr-defined]
 
 
 class AnswerForm(forms.Form):

@@ -44,7 +44,7 @@ VIEW, CHANGE, SENDER = "letter.view", "letter.change", "letter.view_sender"
 DVIEW, DCHANGE = "dialogue.view", "dialogue.change"
 
 
-def _subtree_org_ids(org: Organization) -> QuerySet[OrgVersion]:
+def _subtree_org_ids(org: Organization) -> QuerySet[Any]:
     paths = list(OrgVersion.objects.filter(org=org).values_list("path", flat=True).distinct())
     q = Q(pk__in=[])
     for p in paths:

@@ -194,7 +194,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 for errs in form.errors.values():
                     for e in errs:
-                        messages.error(request, e)
+                        messages.error(request, str(e))
         return redirect("supervision:letter", pk=letter.pk)
     forms_ = {name: cls() for name, cls in ACTIONS.items()}
     return render(request, "supervision/letter.html", {
@@ -220,7 +220,7 @@ def _step(request: HttpRequest, letter: Letter, step: str, d: dict[str, Any]) ->
     elif step == "conclude":
         event = None
         if d.get("discipline_event"):
-            event = MemberEvent.objects.filter(pk=d["discipline_event"], member_id=letter.subject_member_id).first()
+            event = MemberEvent.objects.filter(pk=d["discipline_event"], member=letter.subject_member).first()
             if event is None:
                 raise ValidationError(_("The discipline event must be on the record of the member concerned."))
         services.letter_conclude(actor=actor, letter=letter, on=d["on"], conclusion=d["conclusion"],
@@ -535,8 +535,9 @@ def feedback(request: HttpRequest, code: str) -> HttpResponse:
                 return render(request, "supervision/feedback_done.html",
                               {"reference": letter.reference, "org": org, "name": name,
                                "anonymous": not d["name"] or not d["address"]})
-        form.data = form.data.copy()
-        form.data["started"] = FeedbackForm.stamp()
+        data = request.POST.copy()
+        data["started"] = FeedbackForm.stamp()
+        form.data = data
     else:
         form = FeedbackForm(initial={"started": FeedbackForm.stamp()})
     return render(request, "supervision/feedback.html", {"form": form, "org": org, "name": name})

@@ -3,15 +3,17 @@ sender is served by its own endpoint, for the inspection role, logged (G20)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from chibo.supervision.models import Agency, KeyTask, Letter, Programme, Proposal
 
 
 class LetterSerializer(serializers.ModelSerializer[Letter]):
-    handler = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    received_by = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    subject_org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    handler: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    received_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subject_org: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Letter
@@ -51,7 +53,7 @@ class AgencySerializer(serializers.ModelSerializer[Agency]):
 
 
 class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
-    org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    org: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Programme
@@ -61,7 +63,7 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
 
 class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     agency = AgencySerializer(read_only=True)
-    commune = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    commune: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Proposal
