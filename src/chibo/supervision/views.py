@@ -49,7 +49,7 @@ from .forms import (
     ReopenForm,
     YearForm,
 )
-from .models import Channel, Letter, Programme, Proposal
+from .models import Channel, Letter, LetterState, NotHandledReason, Programme, Proposal
 from .selectors import CHANGE, DCHANGE, DVIEW, VIEW
 
 PER_PAGE = 50
@@ -200,7 +200,8 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/letter.html", {
         "letter": letter, "steps": selectors.letter_steps(letter=letter), "may_change": may_change,
         "may_read_sender": selectors.may_read_sender(user=request.user, letter=letter),
-        "screening": services.screening(letter), "forms": forms_, "today": today(),
+        "screening": [NotHandledReason(r).label for r in services.screening(letter)] if letter.state ==
+        LetterState.RECEIVED else [], "forms": forms_, "today": today(),
     })
 
 
