@@ -119,7 +119,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
                 return redirect("supervision:letter", pk=letter.pk)
     return render(request, "supervision/letters.html", {
         "page": _page(request, qs.order_by("-competent_received_on", "-id")), "filter": flt, "form": form,
-        "may_change": may_change, "today": today(),
+        "may_change": may_change, "today": today(), "org": org,
     })
 
 
