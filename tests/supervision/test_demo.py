@@ -63,3 +63,19 @@ def test_build_is_idempotent_and_holds_the_seed_figures(nghe_an):
     r = compute(ind, question(ind, user=SYSTEM, org=nghe_an, start=D(2023, 8, 3), end=D(2023, 12, 31)),
                 use_cache=False)
     assert r.value == 6
+
+
+def test_the_shared_demo_has_letters_in_quang_ninh(demo_quang_ninh):
+    """`chibo demo` (the shared build) ran the supervision step: Quảng Ninh's letters, some not
+    handled for a recorded reason, some overdue; senders encrypted (no plaintext in the rows)."""
+    from chibo.orgs.models import Organization
+    from chibo.supervision.models import LetterSender
+
+    qn = Organization.objects.get(code="22")
+    letters = selectors.letters_under(user=SYSTEM, org=qn)
+    assert letters.count() >= 6
+    assert letters.filter(state=LetterState.NOT_HANDLED).exclude(not_handled_reason="").exists()
+    assert selectors.overdue_letters(user=SYSTEM, org=qn, on=dt.date.today()).exists()
+    assert "demo letters" in demo_quang_ninh.stderr or "letters in" in demo_quang_ninh.stderr
+    sender = LetterSender.objects.filter(has_name=True).first()
+    assert sender is not None and bytes(sender.name_enc).startswith(b"gAAAA")  # a Fernet token
