@@ -25,7 +25,8 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
     "party_cell_secretary": {
         "name": gettext_noop("Party cell secretary"),
         "actions": ["org.view", "org.change", "member.view", "member.change", "audit.view",
-                    "report.view", "letter.view", "letter.change", "dialogue.view"],
+                    "report.view", "dialogue.view"],
+        # the letters the cell handles come with the post itself (supervision.models.secretary_cells)
     },
     "inspection_staff": {
         "name": gettext_noop("Inspection staff"),

@@ -98,7 +98,7 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặ
 GIVEN = ["An", "Bình", "Cúc", "Dung", "Hạnh", "Khoa", "Lâm", "Mai", "Nga", "Quý"]
 
 
-def _say(stdout: TextIO | None, msg: str) -> None:
+def _say(stdout: Any, msg: str) -> None:
     if stdout is not None:
         stdout.write(msg + "\n")
 
@@ -108,7 +108,7 @@ def _sender(rng: random.Random) -> SenderData:
     return SenderData(name, f"Thôn {rng.randint(1, 12)}", f"09{rng.randint(10000000, 99999999)}")
 
 
-def build(stdout: TextIO | None = None, *, on: dt.date | None = None) -> dict[str, Any]:
+def build(stdout: TextIO | Any = None, *, on: dt.date | None = None) -> dict[str, Any]:
     """Build the demo once (see the module's docstring); returns what it wrote."""
     if AuditEvent.objects.filter(action=MARKER).exists():
         _say(stdout, "supervision: demo letters and programmes already present")

@@ -25,7 +25,7 @@ user's subtrees, as for meetings.
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -98,8 +98,37 @@ class NotHandledReason(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn by the sender")
 
 
+CELL_LETTER_ACTIONS = {"letter.view": "org.view", "letter.change": "org.change"}
+
+
+def secretary_cells(user: object, action: str) -> models.QuerySet[Any] | None:
+    """The cells whose letters the user handles as their secretary: the cells the user holds
+    `org.view`/`org.change` at *exactly* (assigned there, not above), for `letter.view/change`.
+    A cell handles the denunciations against its own members (domain.md §9); the Organization
+    Committee's staff, assigned above the cells, do not see them."""
+    from chibo.core.scoping import resolve_scope
+    from chibo.orgs.models import OrgVersion
+
+    org_action = CELL_LETTER_ACTIONS.get(action)
+    if org_action is None:
+        return None
+    scope = resolve_scope(user, org_action)
+    if scope.everything or not scope.paths:
+        return None
+    return OrgVersion.objects.filter(path__in=scope.paths, kind__is_cell=True).values("org_id")
+
+
 class LetterQuerySet(_ByOrg["Letter"]):
     org_field = "handler"
+
+    def restrict(self, user: object, action: str = "view") -> ScopedQuerySet[Letter]:
+        """The handling bodies' letters for `letter.*` (inspection staff and above), plus, for a
+        cell's secretary, the letters the cell handles (see `secretary_cells`)."""
+        base = super().restrict(user, action)
+        cells = secretary_cells(user, action)
+        if cells is None:
+            return base
+        return base | self.filter(handler_id__in=cells)  # type: ignore[return-value]
 
 
 class Letter(models.Model):

@@ -55,6 +55,22 @@ def _subtree_org_ids(org: Organization) -> QuerySet[Any]:
 # --- letters -------------------------------------------------------------------------------------
 
 
+def letter_bodies(*, user: Any, action: str = CHANGE) -> QuerySet[Organization]:
+    """The organizations where the user records and handles letters: their `letter.*` scope, and
+    the cells they are the secretary of."""
+    from .models import secretary_cells
+
+    qs = Organization.objects.restrict(user, action)
+    cells = secretary_cells(user, action)
+    if cells is not None:
+        qs = qs | Organization.objects.filter(pk__in=cells)
+    return qs
+
+
+def may_record_letters(*, user: Any) -> bool:
+    return letter_bodies(user=user).exists()
+
+
 def letters(*, user: Any, action: str = VIEW) -> QuerySet[Letter]:
     return Letter.objects.restrict(user, action).select_related("handler", "received_by")
 

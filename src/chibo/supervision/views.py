@@ -106,7 +106,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(state=flt.cleaned_data["state"])
         if flt.cleaned_data["overdue"]:
             qs = selectors.overdue_letters(user=request.user, org=org, on=today())
-    may_change = selectors.scope_covers(user=request.user, action=CHANGE)
+    may_change = selectors.may_record_letters(user=request.user)
     form = LetterReceiveForm()
     if request.method == "POST":
         if not may_change:
@@ -125,7 +125,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 def _receive(request: HttpRequest, form: LetterReceiveForm) -> Letter | None:
     d = form.cleaned_data
-    received_by = _org_or_none(request.user, d["received_by"], CHANGE)
+    received_by = selectors.letter_bodies(user=request.user).filter(code=d["received_by"].strip()).first()
     if received_by is None:
         form.add_error("received_by", _("No organization with this code in your scope."))
         return None
@@ -235,7 +235,7 @@ def _step(request: HttpRequest, letter: Letter, step: str, d: dict[str, Any]) ->
     elif step == "forward":
         # within the user's own scope, or up the tree from the body that has it now
         code = d["handler"].strip()
-        handler = Organization.objects.restrict(actor, CHANGE).filter(code=code).first()
+        handler = selectors.letter_bodies(user=actor).filter(code=code).first()
         if handler is None:
             ancestors = services.segments_of(letter.handler_id, today())
             handler = Organization.objects.filter(code=code, pk__in=ancestors).first()

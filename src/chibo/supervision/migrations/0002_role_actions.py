@@ -5,7 +5,7 @@ from django.db import migrations
 
 ADDED = {
     "inspection_staff": ["letter.view", "letter.change", "letter.view_sender"],
-    "party_cell_secretary": ["letter.view", "letter.change", "dialogue.view"],
+    "party_cell_secretary": ["dialogue.view"],
     "organization_committee_staff": ["dialogue.view", "dialogue.change"],
     "committee_viewer": ["dialogue.view"],
 }
