@@ -29,7 +29,7 @@ class LetterDetailSerializer(LetterSerializer):
         read_only_fields = fields
 
 
-class SenderSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class LetterSenderSerializer(serializers.Serializer):  # type: ignore[type-arg]
     letter = serializers.IntegerField()
     name = serializers.CharField()
     address = serializers.CharField()
@@ -37,7 +37,7 @@ class SenderSerializer(serializers.Serializer):  # type: ignore[type-arg]
     scans = serializers.IntegerField()
 
 
-class SummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class LetterSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     received = serializers.IntegerField()
     handled = serializers.IntegerField()
     on_time = serializers.IntegerField()
@@ -45,14 +45,14 @@ class SummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     not_handled = serializers.DictField(child=serializers.IntegerField())
 
 
-class AgencySerializer(serializers.ModelSerializer[Agency]):
+class DialogueAgencySerializer(serializers.ModelSerializer[Agency]):
     class Meta:
         model = Agency
         fields = ["id", "name", "kind"]
         read_only_fields = fields
 
 
-class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
+class DialogueProgrammeSerializer(serializers.ModelSerializer[Programme]):
     org: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -61,8 +61,8 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
         read_only_fields = fields
 
 
-class ProposalSerializer(serializers.ModelSerializer[Proposal]):
-    agency = AgencySerializer(read_only=True)
+class DialogueProposalSerializer(serializers.ModelSerializer[Proposal]):
+    agency = DialogueAgencySerializer(read_only=True)
     commune: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -72,14 +72,14 @@ class ProposalSerializer(serializers.ModelSerializer[Proposal]):
         read_only_fields = fields
 
 
-class KeyTaskSerializer(serializers.ModelSerializer[KeyTask]):
+class DialogueKeyTaskSerializer(serializers.ModelSerializer[KeyTask]):
     class Meta:
         model = KeyTask
         fields = ["id", "position", "title", "agency", "due_on", "done_on"]
         read_only_fields = fields
 
 
-class AgencyReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DialogueAgencyReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
     agency_id = serializers.IntegerField()
     agency = serializers.CharField()
     assigned = serializers.IntegerField()

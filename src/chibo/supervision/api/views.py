@@ -25,14 +25,14 @@ from chibo.supervision import selectors
 from chibo.supervision.models import KeyTask, Letter, LetterSender, Programme, Proposal
 
 from .serializers import (
-    AgencyReportSerializer,
-    KeyTaskSerializer,
+    DialogueAgencyReportSerializer,
+    DialogueKeyTaskSerializer,
+    DialogueProgrammeSerializer,
+    DialogueProposalSerializer,
     LetterDetailSerializer,
+    LetterSenderSerializer,
     LetterSerializer,
-    ProgrammeSerializer,
-    ProposalSerializer,
-    SenderSerializer,
-    SummarySerializer,
+    LetterSummarySerializer,
 )
 
 UNDER = OpenApiParameter("under", OpenApiTypes.STR, description="Organization code")
@@ -88,7 +88,7 @@ class LetterViewSet(ScopedReadOnlyViewSet):
         return qs.order_by("-competent_received_on", "-id")
 
     @extend_schema(parameters=[UNDER, OpenApiParameter("from", OpenApiTypes.DATE),
-                               OpenApiParameter("to", OpenApiTypes.DATE)], responses=SummarySerializer)
+                               OpenApiParameter("to", OpenApiTypes.DATE)], responses=LetterSummarySerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
         """Letters received under the node in the period: received, handled, on time, overdue,
@@ -104,7 +104,7 @@ class LetterSenderViewSet(ScopedReadOnlyViewSet):
 
     scope_area = "letter"
     queryset = LetterSender.objects.all()
-    serializer_class = SenderSerializer
+    serializer_class = LetterSenderSerializer
     lookup_field = "letter"
 
     def scope_action(self) -> str:
@@ -114,7 +114,7 @@ class LetterSenderViewSet(ScopedReadOnlyViewSet):
         raise Http404
 
     @extend_schema(parameters=[OpenApiParameter("purpose", OpenApiTypes.STR, required=True)],
-                   responses=SenderSerializer)
+                   responses=LetterSenderSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         row = self.get_object()
         purpose = (request.query_params.get("purpose") or "").strip()
@@ -134,9 +134,9 @@ class LetterSenderViewSet(ScopedReadOnlyViewSet):
 class ProgrammeViewSet(ScopedReadOnlyViewSet):
     scope_area = "dialogue"
     queryset = Programme.objects.select_related("org")
-    serializer_class = ProgrammeSerializer
+    serializer_class = DialogueProgrammeSerializer
 
-    @extend_schema(responses=AgencyReportSerializer(many=True))
+    @extend_schema(responses=DialogueAgencyReportSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def report(self, request: Request, pk: str | None = None) -> Response:
         """Per agency: assigned, answered on time, answered late, open, overdue today."""
@@ -144,7 +144,7 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
         return Response(selectors.programme_report(user=request.user, programme=programme, on=today()))
 
     @extend_schema(parameters=[UNDER, OpenApiParameter("year", OpenApiTypes.INT)],
-                   responses=AgencyReportSerializer(many=True))
+                   responses=DialogueAgencyReportSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)
     def annual(self, request: Request) -> Response:
         """The annual report per agency of the programmes held under the node in the year."""
@@ -156,18 +156,18 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
             raise serializers.ValidationError({"year": _("Enter a year.")})
         return Response(selectors.annual_report(user=request.user, org=_under(request), year=year, on=today()))
 
-    @extend_schema(responses=KeyTaskSerializer(many=True))
+    @extend_schema(responses=DialogueKeyTaskSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, url_path="key-tasks")
     def key_tasks(self, request: Request, pk: str | None = None) -> Response:
         programme = self.get_object()
         tasks = KeyTask.objects.filter(conclusion__programme=programme).order_by("conclusion_id", "position")
-        return Response(KeyTaskSerializer(tasks, many=True).data)
+        return Response(DialogueKeyTaskSerializer(tasks, many=True).data)
 
 
 class ProposalViewSet(ScopedReadOnlyViewSet):
     scope_area = "dialogue"
     queryset = Proposal.objects.select_related("agency", "commune")
-    serializer_class = ProposalSerializer
+    serializer_class = DialogueProposalSerializer
 
     @extend_schema(parameters=[OpenApiParameter("programme", OpenApiTypes.INT),
                                OpenApiParameter("state", OpenApiTypes.STR)])
