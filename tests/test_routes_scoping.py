@@ -241,6 +241,7 @@ def _build_world(org_pks: dict[str, int], user_pks: dict[str, int]) -> dict[str,
     out.update(_build_cadres(orgs, out["members"]))
     out.update(_build_evaluation(orgs))
     out["admission"] = _build_admission(orgs)
+    out.update(_build_supervision(orgs, out["members"]))
     for case in CASES:
         anchor_path = orgs[case.anchor].version_on(day).path
         out["reads"][case.anchor] = read_log(actor=users["admin"], target=users[case.owner],
@@ -349,6 +350,34 @@ def _admission(part: str) -> Callable[[Case, Any, Any], list[str]]:
     return lambda case, tree, world: [str(world["admission"][case.deep][part])]
 
 
+def _build_supervision(orgs: dict[str, Organization], member_pks: dict[str, int]) -> dict[str, Any]:
+    """A letter handled by each case's deep unit (a canary sender), a programme hosted there with a
+    proposal and a key task."""
+    from chibo.members.models import Member
+    from chibo.supervision import services as sup
+
+    day = dt.date(2021, 3, 1)
+    out: dict[str, Any] = {"letters": {}, "programmes": {}, "proposals": {}, "key_tasks": {}, "public_keys": {}}
+    for case in CASES:
+        deep = orgs[case.deep]
+        letter = sup.letter_receive(
+            actor=None, kind="denunciation", channel="post", received_by=deep, received_on=day, summary="Canary",
+            sender=sup.SenderData("Canary Sender", "Canary Address", "Canary Phone"),
+            subject_member=Member.objects.get(pk=member_pks[case.deep]), handler=deep)
+        out["letters"][case.deep] = letter.pk
+        agency = sup.agency_create(actor=None, org=deep, name="Canary agency", kind="department")
+        programme = sup.programme_create(actor=None, org=deep, title="Canary programme", hosts="x", audience="y",
+                                         starts_on=day, ends_on=day)
+        proposal = sup.proposal_raise(actor=None, programme=programme, topic="Canary", agency=agency)
+        conclusion = sup.conclusion_issue(actor=None, programme=programme, number="KL", issued_on=day,
+                                          tasks=[sup.TaskData("Canary task", agency)])
+        out["programmes"][case.deep] = programme.pk
+        out["proposals"][case.deep] = proposal.pk
+        out["key_tasks"][case.deep] = conclusion.tasks.get().pk
+        out["public_keys"][case.deep] = str(programme.public_key)
+    return out
+
+
 def _cadre(kind: str) -> Callable[[Case, Any, Any], list[str]]:
     return lambda case, tree, world: [str(world[kind][case.deep])]
 
@@ -427,6 +456,12 @@ PROVIDERS: dict[str, tuple[Callable[[Case, Any, Any], list[str]], str | None]] =
     "admission.admissionact": (_admission("act"), "member.view"),
     "admission.dossierfile": (_admission("file"), "member.view"),
     "admission.admissiontarget": (_admission("target"), "org.view"),
+    "supervision.letter": (_cadre("letters"), "letter.view"),
+    "supervision.lettersender": (_cadre("letters"), "letter.view_sender"),  # by the letter's id
+    "supervision.programme": (_cadre("programmes"), "dialogue.view"),
+    "supervision.proposal": (_cadre("proposals"), "dialogue.view"),
+    "supervision.keytask": (_cadre("key_tasks"), "dialogue.view"),
+    "supervision.publicprogramme": (_cadre("public_keys"), None),  # public pages: by the public key
 }
 
 # Function views taking a `pk`: which model it names. (Viewsets say it themselves; a `code` is an
@@ -458,6 +493,12 @@ ROUTE_MODELS: dict[str, str] = {
     **{f"admission:{name}": "admission.applicant" for name in (
         "detail", "act", "extend", "remove", "upload", "print")},
     "admission:file": "admission.dossierfile",
+    "supervision:letter": "supervision.letter",
+    "supervision:sender": "supervision.lettersender",
+    "supervision:programme": "supervision.programme",
+    "supervision:proposal": "supervision.proposal",
+    "supervision:key_task_done": "supervision.keytask",
+    "supervision_public:programme": "supervision.publicprogramme",
     "jobs:download": "jobs.job",
 }
 

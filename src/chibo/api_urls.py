@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("chibo.meetings.api_urls")),
     path("", include("chibo.evaluation.api_urls")),
     path("", include("chibo.admission.api_urls")),
+    path("", include("chibo.supervision.api_urls")),
 ]

@@ -19,6 +19,8 @@ urlpatterns = [
     path("meetings/", include("chibo.meetings.urls")),
     path("evaluation/", include("chibo.evaluation.urls")),
     path("admission/", include("chibo.admission.urls")),
+    path("supervision/", include("chibo.supervision.urls")),
+    path("", include("chibo.supervision.public_urls")),
 ]
 
 handler400 = "chibo.core.errors.bad_request"

@@ -285,6 +285,16 @@ FIGURES: list[SeedFigure] = [
         waits_for="supervision",
     ),
     SeedFigure(
+        "004",
+        "Nghệ An, 2023: key tasks the Standing Committee's conclusions set after the dialogue",
+        6,
+        "supervision.dialogue_key_tasks",
+        "40",
+        start=D(2023, 8, 3),
+        end=D(2023, 12, 31),
+        waits_for="supervision",
+    ),
+    SeedFigure(
         "003",
         "Hà Tĩnh (Tâm Đồng village): thematic cell meetings held after six months",
         6,

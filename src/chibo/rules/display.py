@@ -96,6 +96,15 @@ KEY_LABELS: dict[str, str] = {
         "Time to complain about a disciplinary decision"
     ),
     "denunciation.deadline_working_days": gettext_noop("Deadline to settle a denunciation"),
+    "denunciation.extension_working_days": gettext_noop("Extension of the denunciation deadline"),
+    "denunciation.congress_freeze_grassroots_working_days": gettext_noop(
+        "Congress freeze before a grassroots congress"
+    ),
+    "denunciation.congress_freeze_higher_working_days": gettext_noop(
+        "Congress freeze before a higher-level congress"
+    ),
+    "feedback.deadline_working_days": gettext_noop("Deadline to answer feedback and petitions"),
+    "dialogue.answer_deadline_working_days": gettext_noop("Deadline for agencies to answer proposals"),
 }
 
 # unit -> its count with the unit, singular and plural (chosen by `count`, shown as `n`)

@@ -93,6 +93,17 @@ DEFAULTS: list[tuple[str, Any, str, dt.date, str, str, str]] = [
     ("discipline.complaint_window_working_days", 30, "working_days", D(2011, 1, 19), "Charter Art. 39.7", C, ""),
     ("denunciation.deadline_working_days", 90, "working_days", D(2021, 7, 28), "Bình Thuận handbook (pre-296)", S,
      gettext_noop("Extendable once by 30 working days")),
+    ("denunciation.extension_working_days", 30, "working_days", D(2021, 7, 28), "Bình Thuận handbook (pre-296)", S,
+     gettext_noop("One extension at most, and the sender must be told")),
+    ("denunciation.congress_freeze_grassroots_working_days", 25, "working_days", D(2019, 12, 12),
+     "HD 07-HD/UBKTTW 2019", C, gettext_noop("Congress-related denunciations received this close to a grassroots "
+                                             "congress are not handled then (set per round)")),
+    ("denunciation.congress_freeze_higher_working_days", 30, "working_days", D(2019, 12, 12),
+     "HD 07-HD/UBKTTW 2019", C, gettext_noop("The same window before a congress above the grassroots")),
+    ("feedback.deadline_working_days", 30, "working_days", D(2021, 7, 28), "not confirmed (configurable)", U,
+     gettext_noop("Answer to feedback and petitions: not set by the sources found; a configurable default")),
+    ("dialogue.answer_deadline_working_days", 30, "working_days", D(2020, 1, 1), "not confirmed (configurable)", U,
+     gettext_noop("Agencies answer proposals from dialogue programmes: a configurable default")),
 ]
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chibo.meetings",
     "chibo.evaluation",
     "chibo.admission",
+    "chibo.supervision",
     "chibo.scale",
     "chibo.web",
     "chibo.demo",

@@ -27,6 +27,12 @@ def _plans_restructuring(user: Any) -> bool:
     ).exists()
 
 
+def _handles_letters(user: Any) -> bool:
+    from chibo.supervision.selectors import VIEW, letter_bodies
+
+    return holds_action(user, VIEW) or letter_bodies(user=user, action=VIEW).exists()
+
+
 @dataclass(frozen=True)
 class Entry:
     url_name: str
@@ -48,6 +54,8 @@ ENTRIES: list[Entry] = [
     Entry("evaluation:index", _("Evaluation"), "org.view"),
     Entry("reports:indicators", _("Reports"), "report.view"),
     Entry("admission:index", _("Admission"), "member.view"),
+    Entry("supervision:letters", _("Letters"), test=_handles_letters),
+    Entry("supervision:programmes", _("Dialogue programmes"), "dialogue.view"),
     Entry("accounts:user_list", _("User accounts"), "user.view"),
     Entry("rules:list", _("Rulebook")),
     Entry("restructuring:check", _("Restructuring"), test=_plans_restructuring),

@@ -43,6 +43,7 @@ STEPS: tuple[str, ...] = (
     "cadres",
     "evaluation",
     "admission",
+    "supervision",
 )
 
 
