@@ -107,7 +107,7 @@ class Period:
 
 
 def _event_members(user: Any, org: Organization | None, types: Iterable[str], period: Period,
-                   sector: str = "") -> QuerySet[MemberEvent]:
+                   sector: str = "") -> QuerySet[MemberEvent, Any]:
     events = _events_under(org, types, period.start, period.end, user)
     if sector:
         events = events.filter(occupation=sector)

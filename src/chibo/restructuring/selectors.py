@@ -463,7 +463,7 @@ def units_went(*, user: Any, org: Organization) -> WhereUnitsWent | None:
     names = dict(OrgVersion.objects.filter(org_id__in=named).filter(valid_on_q(end)).values_list("org_id", "name"))
     units = []
     for child in children:
-        pk = ids.get(child["code"])
+        pk = ids.get(child["code"], 0)
         version = after.get(pk)
         if version is not None:
             to = [(version["parent__code"], names.get(version["parent_id"], version["parent__code"]))] \
