@@ -289,6 +289,8 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     def tree(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """An organization's subtree on a date with the members (probationary, official, exempt)
         under each node: three queries whatever its size."""
+        for name in ("admitted_from", "admitted_to", "left_from", "left_to"):
+            _date_param(request, name)  # the list's filters do not apply here, but a bad date is refused
         org = _under(request)
         if org is None:
             raise serializers.ValidationError({"under": _("Give the code of an organization.")})
