@@ -113,6 +113,10 @@ class ExportError(ValueError):
     pass
 
 
+class CriteriaError(ExportError):
+    """A filter of the member list with a bad value."""
+
+
 @dataclass
 class Export:
     org: Organization
@@ -147,6 +151,22 @@ def parse_columns(raw: Sequence[str] | str | None) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def parse_criteria(raw: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """The member list's filters among `raw` (a QueryDict or a dict of strings): the filters as
+    strings (to keep in a job's parameters) and the `member_search` arguments they give.
+    Raises `ExportError` for a bad value, so that an export never covers more than asked."""
+    from .forms import CRITERIA_FIELDS, MemberSearchForm
+
+    kept = {name: str(raw.get(name, "")).strip() for name in CRITERIA_FIELDS if str(raw.get(name, "")).strip()}
+    if not kept:
+        return {}, {}
+    form = MemberSearchForm(kept)
+    if not form.is_valid():
+        raise CriteriaError(", ".join(sorted(form.errors)[:5]))
+    search = {"q": form.cleaned_data.get("q") or "", "filters": form.attributes(), **form.periods()}
+    return kept, search
+
+
 @dataclass(frozen=True)
 class ExportPlan:
     """What an export would cover, found without reading or logging any member's data."""
@@ -158,6 +178,8 @@ class ExportPlan:
     fmt: str
     sensitive: bool  # sensitive columns asked for, and the user may see them over the whole subtree
     count: int
+    criteria: dict[str, str] | None = None  # the member list's filters, as given
+    dated: bool = True  # False: the list had no date (members admitted or who left in a period)
 
     @property
     def needs_sensitive(self) -> list[str]:
@@ -172,24 +194,27 @@ def _authorize(*, user: Any, code: str, on: dt.date) -> tuple[Organization, str]
 
 def members_export_plan(
     *, user: Any, code: str, on: dt.date | None = None, columns: Sequence[str] | None = None,
-    fmt: str = CSV_FORMAT,
+    fmt: str = CSV_FORMAT, criteria: Any = None,
 ) -> ExportPlan:
     """Authorize an export and count its members (to decide whether it runs in the request or as
     a background job). Raises as `members_export_prepare` does; logs nothing."""
     if fmt not in FORMATS:
         raise ExportError(fmt)
     keys = parse_columns(columns)
+    kept, search = parse_criteria(criteria or {})
+    dated = on is not None
     on = on or today()
     org, path = _authorize(user=user, code=code, on=on)
     sensitive = bool(path) and resolve_scope(user, SENSITIVE).covers_path(path) and any(
         EXPORT_BY_KEY[k].sensitive for k in keys)
-    count = member_search(user=user, org=org, on=on).count()
-    return ExportPlan(org=org, path=path, on=on, columns=keys, fmt=fmt, sensitive=sensitive, count=count)
+    count = member_search(user=user, org=org, on=on if dated else None, **search).count()
+    return ExportPlan(org=org, path=path, on=on, columns=keys, fmt=fmt, sensitive=sensitive, count=count,
+                      criteria=kept or None, dated=dated)
 
 
 def members_export_prepare(
     *, user: Any, actor: Any, code: str, on: dt.date | None = None, columns: Sequence[str] | None = None,
-    fmt: str = CSV_FORMAT, allow_sensitive: bool = True,
+    fmt: str = CSV_FORMAT, allow_sensitive: bool = True, criteria: Any = None,
 ) -> Export:
     """Authorize and log an export of the members under the organization `code` on `on`.
     Raises `Organization.DoesNotExist` when it is out of scope, `ExportError` for bad options.
@@ -198,6 +223,8 @@ def members_export_prepare(
     if fmt not in FORMATS:
         raise ExportError(fmt)
     keys = parse_columns(columns)
+    kept, search = parse_criteria(criteria or {})
+    dated = on is not None
     on = on or today()
     org, path = _authorize(user=user, code=code, on=on)
     scope = resolve_scope(user, SENSITIVE)
@@ -208,7 +235,7 @@ def members_export_prepare(
     cell = (Affiliation.objects.filter(member_id=OuterRef("pk"), kind=AffiliationKind.OFFICIAL, org_id__in=cells_on)
             .filter(valid_on_q(on)).order_by("-valid_from").values("org__code")[:1])
     status = StatusPeriod.objects.filter(member_id=OuterRef("pk")).filter(valid_on_q(on)).values("status")[:1]
-    members = member_search(user=user, org=org, on=on).annotate(
+    members = member_search(user=user, org=org, on=on if dated else None, **search).annotate(
         export_cell=Subquery(cell), export_status=Subquery(status))
     sources = [c.source for c in cols if sensitive or not c.sensitive]
     qs: QuerySet[Any] = members.values_list(*sources) if sources else members.values_list("pk")
@@ -216,7 +243,8 @@ def members_export_prepare(
     headers = [str(c.label) for c in cols]
     read_log(actor=actor, target=org, org_path=path, purpose="export")
     audit_log(actor=actor, action="member.export", target=org, org_path=path,
-              after={"format": fmt, "columns": keys, "as_of": on.isoformat(), "sensitive": sensitive})
+              after={"format": fmt, "columns": keys, "as_of": on.isoformat(), "sensitive": sensitive,
+                     **({"filters": kept} if kept else {})})
     return Export(org=org, path=path, on=on, columns=cols, fmt=fmt, sensitive=sensitive, queryset=qs,
                   labels=labels, headers=headers)
 

@@ -23,6 +23,7 @@ from .choices import (
     Status,
     TheoryLevel,
 )
+from .selectors import Period
 from .services import JOINING, MEMBER_CELL_KINDS
 
 ANY = [("", _("Any"))]
@@ -56,15 +57,60 @@ class MemberSearchForm(forms.Form):
     occupation = forms.ChoiceField(label=_("Occupation sector"), required=False,
                                    choices=ANY + list(Occupation.choices))
 
+    admitted_from = forms.DateField(label=_("Admitted from"), required=False, widget=_date_input())
+    admitted_to = forms.DateField(label=_("Admitted until (inclusive)"), required=False, widget=_date_input())
+    admitted_sector = forms.ChoiceField(label=_("Sector when admitted"), required=False,
+                                        choices=ANY + list(Occupation.choices))
+    left_from = forms.DateField(label=_("Left the party from"), required=False, widget=_date_input())
+    left_to = forms.DateField(label=_("Left the party until (inclusive)"), required=False, widget=_date_input())
+    count_by = forms.ChoiceField(label=_("Count by"), required=False, choices=[("", _("No counts"))] + [
+        ("status", _("Current status")), ("gender", _("Gender")), ("age_band", _("Age")),
+        ("ethnicity", _("Ethnicity")), ("religion", _("Religion")), ("general_education", _("General education")),
+        ("professional_level", _("Professional level")), ("theory_level", _("Political theory level")),
+        ("occupation", _("Occupation sector")),
+    ])
+
     def __init__(self, *args: Any, sensitive: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not sensitive:  # no filter on what the user may not see
+        if not sensitive:  # no filter (nor count) on what the user may not see
             for name in SENSITIVE_FILTERS:
                 del self.fields[name]
+            self.fields["count_by"].choices = [  # type: ignore[attr-defined]
+                c for c in self.fields["count_by"].choices  # type: ignore[attr-defined]
+                if c[0] not in SENSITIVE_FILTERS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("admitted", "left"):
+            start, end = data.get(f"{name}_from"), data.get(f"{name}_to")
+            if f"{name}_from" in self.errors or f"{name}_to" in self.errors:
+                continue
+            if bool(start) != bool(end):
+                self.add_error(f"{name}_to" if start else f"{name}_from", _("Give both ends of the period."))
+            elif start and end and end < start:
+                self.add_error(f"{name}_to", _("The end of the period is before its start."))
+        if data.get("admitted_sector") and not data.get("admitted_from") and "admitted_from" not in self.errors:
+            self.add_error("admitted_from", _("Give the period of admission."))
+        return data
 
     def attributes(self) -> dict[str, str]:
         data = getattr(self, "cleaned_data", {})
         return {f: data[f] for f in ATTRIBUTE_FILTERS if data.get(f)}
+
+    def periods(self) -> dict[str, Any]:
+        """The period arguments of `selectors.member_search` (none for a field in error)."""
+        data = getattr(self, "cleaned_data", {})
+        out: dict[str, Any] = {}
+        if data.get("admitted_from") and data.get("admitted_to"):
+            out["admitted"] = Period(data["admitted_from"], data["admitted_to"])
+            out["admitted_sector"] = data.get("admitted_sector") or ""
+        if data.get("left_from") and data.get("left_to"):
+            out["left"] = Period(data["left_from"], data["left_to"])
+        return out
+
+
+# the list's filters an export link carries (as_of and under are the export's own)
+CRITERIA_FIELDS = ("q", *ATTRIBUTE_FILTERS, "admitted_from", "admitted_to", "admitted_sector", "left_from", "left_to")
 
 
 def cells_for_change(user: Any) -> QuerySet[Organization]:

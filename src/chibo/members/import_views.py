@@ -32,6 +32,7 @@ from chibo.core.scoping import resolve_scope
 from chibo.orgs.models import Organization
 
 from . import exporting, importing, job_kinds
+from .forms import CRITERIA_FIELDS
 
 CHANGE = "member.change"
 VIEW = "member.view"
@@ -160,9 +161,11 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _export_page(request: HttpRequest, error: str = "", status: int = 200,
                  background: exporting.ExportPlan | None = None) -> HttpResponse:
+    values = request.POST if request.method == "POST" else request.GET
+    criteria = [(name, values[name]) for name in CRITERIA_FIELDS if values.get(name)]
     return render(request, "members/export_form.html", {
         "error": error, "columns": exporting.EXPORT_COLUMNS, "formats": exporting.FORMATS,
-        "values": request.POST if request.method == "POST" else request.GET, "background": background,
+        "values": values, "background": background, "criteria": criteria,
         "inline_max": settings.CHIBO_EXPORT_INLINE_MAX_MEMBERS,
     }, status=status)
 
@@ -190,16 +193,20 @@ def export(request: HttpRequest) -> HttpResponseBase:
         return _export_page(request, _("Choose CSV or XLSX."), status=400)
     columns: Any = data.getlist("columns") or None
     try:
-        plan = exporting.members_export_plan(user=request.user, code=code, on=on, columns=columns, fmt=fmt)
+        plan = exporting.members_export_plan(user=request.user, code=code, on=on, columns=columns, fmt=fmt,
+                                             criteria=data)
         if request.method == "POST":
             job = job_kinds.export_submit(actor=request.user, plan=plan)
             return redirect("jobs:detail", pk=job.pk)
         if plan.count > settings.CHIBO_EXPORT_INLINE_MAX_MEMBERS:
             return _export_page(request, background=plan)
         prepared = exporting.members_export_prepare(user=request.user, actor=request.user, code=code, on=on,
-                                                    columns=columns, fmt=fmt)
+                                                    columns=columns, fmt=fmt, criteria=data)
     except (Organization.DoesNotExist, PermissionDenied) as exc:
         raise Http404 from exc
+    except exporting.CriteriaError as exc:
+        return _export_page(request, _("These filters have a bad value: %(names)s") % {"names": str(exc)[:80]},
+                            status=400)
     except exporting.ExportError as exc:
         return _export_page(request, _("Unknown column: %(name)s") % {"name": str(exc)[:80]}, status=400)
     response: HttpResponseBase

@@ -32,8 +32,10 @@ def run_export(run: JobRun) -> JobOutput:
     p = run.parameters
     try:
         export = exporting.members_export_prepare(
-            user=run.user, actor=run.user, code=str(p["code"]), on=dt.date.fromisoformat(p["on"]),
+            user=run.user, actor=run.user, code=str(p["code"]),
+            on=dt.date.fromisoformat(p["on"]) if p.get("dated", True) else None,
             columns=list(p["columns"]), fmt=str(p["format"]), allow_sensitive=bool(p.get("sensitive")),
+            criteria=dict(p.get("criteria") or {}),
         )
     except Organization.DoesNotExist as exc:
         raise JobFailed(gettext_noop("The organization %(code)s is no longer in your scope."),
@@ -64,7 +66,8 @@ def export_submit(*, actor: Any, plan: exporting.ExportPlan) -> Job:
         actor=actor, kind=EXPORT_KIND, org_path=plan.path, org_label=f"{plan.org.code} · {plan.on.isoformat()}",
         action=exporting.VIEW, also_requires=plan.needs_sensitive, total=plan.count,
         parameters={"code": plan.org.code, "on": plan.on.isoformat(), "columns": plan.columns,
-                    "format": plan.fmt, "sensitive": plan.sensitive, "total": plan.count},
+                    "format": plan.fmt, "sensitive": plan.sensitive, "total": plan.count,
+                    "criteria": plan.criteria or {}, "dated": plan.dated},
     )
 
 

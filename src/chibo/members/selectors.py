@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -87,15 +88,46 @@ def _affiliated(user: Any, org: Organization | None, on: dt.date | None) -> tupl
     if org is not None and not covered:
         version = org.version_on(day)
         covered = version is not None and scope.covers_path(version.path)
-    cells = _cells_under_on(org, day).values("org_id")
-    return Affiliation.objects.filter(kind=AffiliationKind.OFFICIAL, org_id__in=cells).filter(valid_on_q(day)), covered
+    cells = _cells_under_on(org, day)
+    if not covered:
+        # "members there on that date": the cell on the date must be in the scope too, or a
+        # member now in scope would be listed with the cell they had elsewhere on the date
+        cells = cells.filter(any_subtree_q(list(scope.paths))) if scope.paths else cells.none()
+        covered = True
+    affiliated = Affiliation.objects.filter(kind=AffiliationKind.OFFICIAL, org_id__in=cells.values("org_id"))
+    return affiliated.filter(valid_on_q(day)), covered
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed period of dates [start, end]."""
+
+    start: dt.date
+    end: dt.date
+
+
+def _event_members(user: Any, org: Organization | None, types: Iterable[str], period: Period,
+                   sector: str = "") -> QuerySet[MemberEvent, Any]:
+    events = _events_under(org, types, period.start, period.end, user)
+    if sector:
+        events = events.filter(occupation=sector)
+    return events.values("member_id")
 
 
 def member_search(*, user: Any, q: str = "", org: Organization | None = None, on: dt.date | None = None,
-                  filters: dict[str, str] | None = None) -> QuerySet[Member]:
+                  filters: dict[str, str] | None = None, admitted: Period | None = None,
+                  admitted_sector: str = "", left: Period | None = None) -> QuerySet[Member]:
     """Name (diacritics and case ignored, đ = d), card or identity number; filters on attributes;
-    with `on`, members who were in party and affiliated under `org` on that date."""
-    affiliated, covered = _affiliated(user, org, on)
+    with `on`, members who were affiliated under `org`, in a cell of the user's scope, on that
+    date; with `admitted`, members admitted (or readmitted) under `org` in that period (in the
+    sector `admitted_sector` when admitted, if given); with `left`, members who left the party
+    under `org` in that period (the same events `admissions_count` and `departures_count` count)."""
+    if on is None and (admitted is not None or left is not None):
+        # the period's events are under `org` and in the scope: no cell on a date is asked for
+        # (a member admitted then who since moved away, or who left, is still one of them)
+        affiliated, covered = None, resolve_scope(user, VIEW).everything
+    else:
+        affiliated, covered = _affiliated(user, org, on)
     # a scope that holds every affiliated member needs no filter of its own (it would be a second
     # set to intersect: twice the work for a district user)
     qs = Member.objects.all() if covered else members(user=user)
@@ -114,19 +146,51 @@ def member_search(*, user: Any, q: str = "", org: Organization | None = None, on
         # an uncorrelated set of member ids, read from the subtree's affiliations (a correlated
         # EXISTS probed every member of the nation: 3.5 s for a district)
         qs = qs.filter(pk__in=affiliated.values("member_id"))
+    if admitted is not None:
+        qs = qs.filter(pk__in=_event_members(user, org, (EventType.ADMITTED, EventType.READMITTED), admitted,
+                                             admitted_sector))
+    if left is not None:
+        qs = qs.filter(pk__in=_event_members(user, org, LEAVE_TYPES, left))
     return qs.order_by("search_key", "id")
 
 
 def member_search_count(*, user: Any, q: str = "", org: Organization | None = None, on: dt.date | None = None,
-                        filters: dict[str, str] | None = None) -> int:
+                        filters: dict[str, str] | None = None, admitted: Period | None = None,
+                        admitted_sector: str = "", left: Period | None = None) -> int:
     """How many members `member_search` finds with the same arguments. With neither a text nor an
     attribute to match, the members under an organization (or in a cell on a date) whom the
     user's scope holds are counted from the affiliations alone, an index-only read; PostgreSQL
     otherwise hashed every member of the database to count a district's."""
     affiliated, covered = _affiliated(user, org, on)
-    if affiliated is not None and covered and not (q or "").strip() and not any((filters or {}).values()):
+    if (affiliated is not None and covered and not (q or "").strip() and not any((filters or {}).values())
+            and admitted is None and left is None):
         return affiliated.values("member_id").distinct().count()
-    return member_search(user=user, q=q, org=org, on=on, filters=filters).count()
+    return member_search(user=user, q=q, org=org, on=on, filters=filters, admitted=admitted,
+                         admitted_sector=admitted_sector, left=left).count()
+
+
+BREAKDOWN_FIELDS = ("status", "gender", "age_band", "ethnicity", "religion", "general_education",
+                    "professional_level", "theory_level", "occupation")
+
+
+def member_breakdown(*, by: str, on: dt.date | None = None, **search: Any) -> dict[str, int]:
+    """The members `member_search(on=on, **search)` finds, counted by `by` (their current value;
+    the age on `on` or today), in one grouped query. Ethnicity and religion count only members
+    whose sensitive fields the user may see (`_if_sensitive_visible`)."""
+    if by not in BREAKDOWN_FIELDS:
+        raise ValueError(by)
+    user = search["user"]
+    qs = member_search(on=on, **search).order_by()
+    if by in {"ethnicity", "religion"}:
+        qs = qs.filter(_if_sensitive_visible(user, Q()))
+    if by == "age_band":
+        day = on or dt.date.today()  # noqa: DTZ011
+        out: dict[str, int] = {}
+        for birth, n in qs.values_list("birth_date").annotate(n=Count("id")).order_by():
+            key = _age_band(birth, day)
+            out[key] = out.get(key, 0) + n
+        return out
+    return {row[by]: row["n"] for row in qs.values(by).annotate(n=Count("id")).order_by()}
 
 
 def _age_band(birth: dt.date, on: dt.date) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from chibo.orgs.models import Organization, OrgVersion
 from . import selectors, services
 from .api import reading
 from .choices import AffiliationKind, Gender, Status
-from .forms import MemberEventForm, MemberSearchForm
+from .forms import CRITERIA_FIELDS, MemberEventForm, MemberSearchForm
 from .models import Affiliation, Member
 
 CHANGE = "member.change"
@@ -71,11 +72,53 @@ def _name_orgs(orgs: list[Organization | None], on: dt.date) -> None:
         org.display_name = names.get(org.pk, org.code)  # type: ignore[attr-defined]
 
 
+def _default_query(user: Any) -> dict[str, str]:
+    """What the list shows a user who asked for nothing: today's members of the organization
+    their scope is (a secretary: their cell); nothing special for a nationwide or empty scope."""
+    scope = resolve_scope(user, selectors.VIEW)
+    if scope.everything or len(scope.paths) != 1:
+        return {}
+    version = OrgVersion.objects.filter(path=scope.paths[0]).filter(valid_on_q(today())).select_related("org").first()
+    if version is None:
+        return {}
+    return {"under": version.org.code, "as_of": today().isoformat()}
+
+
+AGE_LABELS = {"up_to_30": "≤ 30", "31_40": "31–40", "41_50": "41–50", "51_60": "51–60", "61_70": "61–70",
+              "over_70": "> 70"}
+
+
+def _count_rows(by: str, counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(label, number) for each value the filtered members have, in the field's order."""
+    if by == "age_band":
+        return [(AGE_LABELS[key], counts[key]) for _lo, _hi, key in selectors.AGE_BANDS if counts.get(key)]
+    choices = dict(MemberSearchForm.base_fields[by].choices)  # type: ignore[attr-defined]
+    ordered = [key for key in choices if key in counts] + sorted(k for k in counts if k not in choices)
+    return [(str(choices.get(key, key)), counts[key]) for key in ordered]
+
+
+def _export_query(request: HttpRequest, data: dict[str, Any], org: Organization | None) -> str:
+    """The export form's query for exactly what the list shows (None without an organization)."""
+    if org is None:
+        return ""
+    query = QueryDict(mutable=True)
+    query["under"] = org.code
+    if data.get("as_of"):
+        query["as_of"] = data["as_of"].isoformat()
+    for name in CRITERIA_FIELDS:
+        value = data.get(name)
+        if value:
+            query[name] = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return query.urlencode()
+
+
 @access_policy(SCOPED)
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     sensitive = not resolve_scope(request.user, selectors.SENSITIVE).is_empty
-    form = MemberSearchForm(request.GET or None, sensitive=sensitive)
+    asked = {k: v for k, v in request.GET.items() if k != "page"}
+    default = {} if asked else _default_query(request.user)
+    form = MemberSearchForm(request.GET if asked else (default or None), sensitive=sensitive)
     data: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()
@@ -87,7 +130,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         except Organization.DoesNotExist:
             form.add_error("under", _("No organization with this code in your scope."))
     search: dict[str, Any] = {"user": request.user, "q": data.get("q") or "", "org": org, "on": data.get("as_of"),
-                              "filters": form.attributes()}
+                              "filters": form.attributes(), **form.periods()}
     found: Any = Member.objects.none() if form.errors else selectors.member_search(**search)
     cell = (
         Affiliation.objects.filter(member_id=OuterRef("pk"), kind=AffiliationKind.OFFICIAL)
@@ -102,9 +145,40 @@ def member_list(request: HttpRequest) -> HttpResponse:
     for m in page.object_list:
         m.cell_name = names.get(m.cell_id, "")
         m.gender_label, m.status_label = genders.get(m.gender, m.gender), statuses.get(m.status, m.status)
-    context = {"form": form, "page": page, "searched": form.is_bound, "on": data.get("as_of")}
+    by = data.get("count_by") or ""
+    counts = _count_rows(by, selectors.member_breakdown(by=by, **search)) if by and not form.errors else []
+    context = {"form": form, "page": page, "searched": bool(asked), "on": data.get("as_of"), "org": org,
+               "count_by": by, "counts": counts, "counts_total": sum(n for _label, n in counts),
+               "export_query": "" if form.errors else _export_query(request, data, org)}
     htmx = getattr(request, "htmx", False)
     return render(request, "members/list.html#results" if htmx else "members/list.html", context)
+
+
+@access_policy(SCOPED)
+@login_required
+def org_members(request: HttpRequest, code: str) -> HttpResponse:
+    """The members of an organization (its cells and all below) on a date, with their number:
+    the section of the organization's page (loaded by HTMX), or a page of its own."""
+    try:
+        org = org_selectors.org_get(user=request.user, code=code)
+    except Organization.DoesNotExist as exc:
+        raise Http404 from exc
+    on, date_error = _as_of(request)
+    search: dict[str, Any] = {"user": request.user, "org": org, "on": on}
+    cell = Affiliation.objects.filter(member_id=OuterRef("pk"), kind=AffiliationKind.OFFICIAL).filter(
+        valid_on_q(on)).values("org_id")[:1]
+    found = selectors.member_search(**search).annotate(cell_id=Subquery(cell))
+    page = CountedPaginator(found, PAGE_SIZE, count=lambda: selectors.member_search_count(**search)).get_page(
+        request.GET.get("page"))
+    names = _names({m.cell_id for m in page.object_list if m.cell_id} | {org.pk}, on)
+    statuses = dict(Status.choices)
+    for m in page.object_list:
+        m.cell_name = names.get(m.cell_id, "")
+        m.status_label = statuses.get(m.status, m.status)
+    context = {"org": org, "org_name": names.get(org.pk, org.code), "on": on, "date_error": date_error,
+               "page": page, "list_query": urlencode({"under": org.code, "as_of": on.isoformat()})}
+    htmx = getattr(request, "htmx", False)
+    return render(request, "members/org_members.html#section" if htmx else "members/org_members.html", context)
 
 
 def _detail_context(

@@ -4,6 +4,7 @@ selector, render. Every fetch goes through the selectors, which are scoped."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from chibo.core.audit import audit_history
 from chibo.core.validtime import today
 
 from . import selectors
-from .models import Organization
+from .models import Organization, OrgVersion
 
 
 def _as_of(request: HttpRequest) -> tuple[dt.date, str | None]:
@@ -63,6 +64,21 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "orgs/tree.html#children", {"children": kids, "on": on})
 
 
+def _name_links(events: list[Any]) -> None:
+    """Give each organization an event links a `display_name`: its name on the event's date (or
+    its first), in one query for the page."""
+    links = [link for e in events for link in e.links.all()]
+    versions: dict[int, list[tuple[dt.date, str]]] = {}
+    rows = OrgVersion.objects.filter(org_id__in={link.org_id for link in links}).order_by("valid_from")
+    for org_id, valid_from, name in rows.values_list("org_id", "valid_from", "name"):
+        versions.setdefault(org_id, []).append((valid_from, name))
+    for e in events:
+        for link in e.links.all():
+            named = versions.get(link.org_id, [])
+            before = [name for valid_from, name in named if valid_from <= e.on]
+            link.display_name = (before[-1] if before else named[0][1]) if named else link.org.code
+
+
 @access_policy(SCOPED)
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -73,7 +89,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(kids, 100).get_page(request.GET.get("page"))
     counts = selectors.org_counts(user=request.user, org=org, on=on)
     lineage = selectors.org_lineage(user=request.user, org=org)
-    changes = selectors.org_changes(user=request.user, org=org)[:50]
+    changes = list(selectors.org_changes(user=request.user, org=org)[:50])
+    _name_links(changes)
     history = org.versions.select_related("kind", "parent", "event__decision").order_by("valid_from")
     powers = org.powers.order_by("valid_from")
     return render(

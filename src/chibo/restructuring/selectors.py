@@ -409,3 +409,68 @@ def member_totals(*, user: Any, report: WhereReport) -> tuple[int, int]:
         if report.province_after else 0
     )
     return before, after
+
+
+@dataclass
+class UnitWent:
+    """One organization that was under a dissolved one on its last day, and where it went."""
+
+    code: str
+    name: str
+    members: int  # members (in the party) in its cells and all below on that last day
+    to: list[tuple[str, str]]  # (code, name): its new parent, or what it became
+    how: str  # "moved": under a new parent; "became": merged or split into; "ended": nothing recorded
+
+
+@dataclass
+class WhereUnitsWent:
+    dissolved_on: dt.date
+    members: int
+    units: list[UnitWent]
+
+
+def units_went(*, user: Any, org: Organization) -> WhereUnitsWent | None:
+    """For an organization that ended (a district dissolved in the 2025 reform): the
+    organizations under it on its last day, their members, and where each went on the day it
+    ended (its new parent, or what it was merged or split into), named as on that day. None while
+    it exists. A few queries whatever the number of units (the lineage only for units that ended
+    with it)."""
+    from chibo.members.selectors import tree_with_counts
+    from chibo.orgs.selectors import organizations
+
+    if org.valid_to is None:
+        return None
+    end = org.valid_to
+    tree = tree_with_counts(user=user, org=org, on=end - dt.timedelta(days=1), depth=1)
+    if not tree:
+        return WhereUnitsWent(end, 0, [])
+    root, children = tree[0], tree[0]["children"]
+    ids = dict(Organization.objects.filter(code__in=[c["code"] for c in children]).values_list("code", "pk"))
+    after = {v["org_id"]: v for v in OrgVersion.objects.filter(org_id__in=ids.values()).filter(valid_on_q(end))
+             .values("org_id", "parent_id", "parent__code")}
+    ended = [pk for pk in ids.values() if pk not in after]
+    successors: dict[int, list[int]] = defaultdict(list)  # an ended unit -> what it became that day
+    codes: dict[int, str] = {}
+    if ended:
+        rows = OrgEventLink.objects.filter(role=LinkRole.SUCCESSOR, event__on=end, event__links__org_id__in=ended,
+                                           event__links__role=LinkRole.PREDECESSOR)
+        visible = organizations(user=user)
+        for pred, succ, code in rows.filter(org_id__in=visible.values("pk")).values_list(
+                "event__links__org_id", "org_id", "org__code").distinct():
+            successors[pred].append(succ)
+            codes[succ] = code
+    named = {v["parent_id"] for v in after.values() if v["parent_id"]} | set(codes)
+    names = dict(OrgVersion.objects.filter(org_id__in=named).filter(valid_on_q(end)).values_list("org_id", "name"))
+    units = []
+    for child in children:
+        pk = ids.get(child["code"], 0)
+        version = after.get(pk)
+        if version is not None:
+            to = [(version["parent__code"], names.get(version["parent_id"], version["parent__code"]))] \
+                if version["parent_id"] else []
+            how = "moved"
+        else:
+            to = [(codes[s], names.get(s, codes[s])) for s in sorted(successors.get(pk, []), key=lambda s: codes[s])]
+            how = "became" if to else "ended"
+        units.append(UnitWent(child["code"], child["name"], child["members"], to, how))
+    return WhereUnitsWent(end, root["members"], units)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -134,5 +135,27 @@ def where(request: HttpRequest) -> HttpResponse:
             groups = [g for g in groups if g.grassroots and g.grassroots.code == unit]
             if not groups:
                 raise Http404
-        context.update({"report": report, "groups": groups})
+            # one old grassroots organization, member by member: paged by its cells
+            page = Paginator(groups[0].rows, CELLS_PER_PAGE).get_page(request.GET.get("page"))
+            outcomes = outcome_labels()
+            for row in page.object_list:
+                for m in row.members:
+                    m.outcome_label = outcomes.get(m.outcome, m.outcome)  # type: ignore[attr-defined]
+            context.update({"group": groups[0], "page": page})
+        else:
+            context["page"] = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+        context["report"] = report
     return render(request, "restructuring/where.html", context)
+
+
+GROUPS_PER_PAGE = 50
+CELLS_PER_PAGE = 20
+
+
+def outcome_labels() -> dict[str, str]:
+    """What became of a member between the two dates, in words."""
+    return {
+        "stayed": _("stayed in the province"), "moved_out": _("in a cell outside the province"),
+        "left_party": _("left the party"), "in_transfer": _("in transfer or transferred out of the system"),
+        "no_cell": _("in no cell, for no recorded reason"),
+    }

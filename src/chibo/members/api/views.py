@@ -48,6 +48,7 @@ from .serializers import (
 
 ATTRIBUTE_FILTERS = ("status", "gender", "ethnicity", "religion", "general_education",
                      "professional_level", "theory_level", "occupation")
+PERIOD_FILTERS = ("admitted_from", "admitted_to", "admitted_sector", "left_from", "left_to")
 
 
 TREE_MAX_NODES = 20_000  # a province has about 4,000 organizations; the nation some 280,000
@@ -93,10 +94,16 @@ class MemberFilter(filters.FilterSet):
     professional_level = filters.ChoiceFilter(method="_noop", choices=ProfessionalLevel.choices)
     theory_level = filters.ChoiceFilter(method="_noop", choices=TheoryLevel.choices)
     occupation = filters.ChoiceFilter(method="_noop", choices=Occupation.choices)
+    admitted_from = filters.DateFilter(method="_noop", label="Members admitted (or readmitted) from this date…")
+    admitted_to = filters.DateFilter(method="_noop", label="…to this date (inclusive)")
+    admitted_sector = filters.ChoiceFilter(method="_noop", choices=Occupation.choices,
+                                           label="The sector they had when admitted")
+    left_from = filters.DateFilter(method="_noop", label="Members who left the party from this date…")
+    left_to = filters.DateFilter(method="_noop", label="…to this date (inclusive)")
 
     class Meta:
         model = Member
-        fields = ["q", "under", "as_of", *ATTRIBUTE_FILTERS]
+        fields = ["q", "under", "as_of", *ATTRIBUTE_FILTERS, *PERIOD_FILTERS]
 
     def _noop(self, queryset: Any, name: str, value: Any) -> Any:
         return queryset
@@ -110,10 +117,28 @@ class MemberFilter(filters.FilterSet):
                 org = org_selectors.org_get(user=user, code=data["under"])
             except Organization.DoesNotExist:
                 return queryset.none()  # unknown and out of scope look the same
+        return selectors.member_search(**self.search_arguments(org))
+
+    def search_arguments(self, org: Organization | None) -> dict[str, Any]:
+        """The `selectors.member_search` arguments of the filters (the periods checked)."""
+        data = self.form.cleaned_data
+        periods: dict[str, Any] = {}
+        for name in ("admitted", "left"):
+            start, end = data.get(f"{name}_from"), data.get(f"{name}_to")
+            if bool(start) != bool(end):
+                raise serializers.ValidationError({f"{name}_from": _("Give both ends of the period.")})
+            if start and end:
+                if end < start:
+                    raise serializers.ValidationError({f"{name}_to": _("The end of the period is before its start.")})
+                periods[name] = selectors.Period(start, end)
+        if data.get("admitted_sector"):
+            if "admitted" not in periods:
+                raise serializers.ValidationError({"admitted_from": _("Give the period of admission.")})
+            periods["admitted_sector"] = data["admitted_sector"]
         attributes = {f: data[f] for f in ATTRIBUTE_FILTERS if data.get(f)}
         # the selector starts from the same restricted queryset as the base viewset's
-        return selectors.member_search(user=user, q=data.get("q") or "", org=org, on=data.get("as_of"),
-                                       filters=attributes)
+        return {"user": self.request.user, "q": data.get("q") or "", "org": org, "on": data.get("as_of"),
+                "filters": attributes, **periods}
 
 
 class MemberViewSet(ScopedReadOnlyViewSet):
@@ -223,6 +248,36 @@ class MemberViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("by", OpenApiTypes.STR, enum=[*selectors.BREAKDOWN_FIELDS], required=True,
+                             description="Count the members the list's filters find by this field."),
+        ],
+        responses=MemberCountsSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def breakdown(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The members the list finds with the same filters (`q`, `under`, `as_of`, attributes,
+        `admitted_from`/`admitted_to`/`admitted_sector`, `left_from`/`left_to`), counted by `by`:
+        by any field, what the list shows is counted exactly."""
+        by = request.query_params.get("by") or ""
+        if by not in selectors.BREAKDOWN_FIELDS:
+            raise serializers.ValidationError({"by": _("Members cannot be counted by this field.")})
+        filterset = MemberFilter(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        org = _under(request)
+        arguments = filterset.search_arguments(org)
+        counts = selectors.member_breakdown(by=by, **arguments)
+        keys = reading.count_keys(by) if by != "status" else [str(s) for s in Status.values]
+        head = {"under": org.code if org else None, "by": by}
+        if arguments["on"]:
+            head["as_of"] = arguments["on"].isoformat()
+        for name in PERIOD_FILTERS[:2] + PERIOD_FILTERS[3:]:
+            if filterset.form.cleaned_data.get(name):
+                head[name] = filterset.form.cleaned_data[name].isoformat()
+        return Response({**head, "counts": reading.stable(counts, keys), "total": sum(counts.values())})
+
+    @extend_schema(
+        parameters=[
             OpenApiParameter("under", OpenApiTypes.STR, required=True, description="Organization code."),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="The tree and its members on this date (default today)."),
             OpenApiParameter("depth", OpenApiTypes.INT, description="Levels below `under` (default all)."),
@@ -234,6 +289,8 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     def tree(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """An organization's subtree on a date with the members (probationary, official, exempt)
         under each node: three queries whatever its size."""
+        for name in ("admitted_from", "admitted_to", "left_from", "left_to"):
+            _date_param(request, name)  # the list's filters do not apply here, but a bad date is refused
         org = _under(request)
         if org is None:
             raise serializers.ValidationError({"under": _("Give the code of an organization.")})

@@ -53,3 +53,14 @@ def lineage_summary(lineage: dict[str, list[Any]] | None) -> list[SafeString]:
     if not lineage:
         return []
     return _sentences(lineage.get("past", []), PAST) + _sentences(lineage.get("future", []), FUTURE)
+
+
+@register.simple_tag(takes_context=True)
+def units_went(context: template.Context, org: Any) -> Any:
+    """Where the units and members of an organization that ended went (None while it exists)."""
+    from chibo.restructuring.selectors import units_went as went
+
+    request = context.get("request")
+    if org is None or request is None or getattr(org, "valid_to", None) is None:
+        return None
+    return went(user=request.user, org=org)
