@@ -272,6 +272,10 @@ SPECTACULAR_SETTINGS = {
         "EvaluationLevelEnum": "chibo.evaluation.models.Level",
         "EvaluationStateEnum": "chibo.evaluation.models.State",
         "AdmissionStepEnum": "chibo.admission.models.Step",
+        "LetterKindEnum": "chibo.supervision.models.LetterKind",
+        "LetterStateEnum": "chibo.supervision.models.LetterState",
+        "AgencyKindEnum": "chibo.supervision.models.AgencyKind",
+        "ProposalStateEnum": "chibo.supervision.models.ProposalState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
