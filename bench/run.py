@@ -703,8 +703,9 @@ def _capability(name: str) -> Any:
     return import_module(f"bench.{name}")
 
 
-def s_meetings(admin: Any) -> list[dict[str, Any]]:
-    return list(_capability("meetings").scenarios(admin, province_org(), scenario, timed_pair))
+def s_capability(name: str, admin: Any) -> list[dict[str, Any]]:
+    """bench/<name>.py's `scenarios(admin, province, scenario, timed_pair)`."""
+    return list(_capability(name).scenarios(admin, province_org(), scenario, timed_pair))
 
 
 def s_cadres(admin: Any) -> list[dict[str, Any]]:
@@ -758,9 +759,12 @@ def main() -> None:
         ("scoping", lambda: s_scoping(admin, scoped, district)),
         ("http", lambda: s_http(admin, district)),
         ("io", lambda: s_import_export(admin)),
-        ("meetings", lambda: s_meetings(admin)),
+        ("meetings", lambda: s_capability("meetings", admin)),
         ("cadres", lambda: s_cadres(admin)),
         ("reports", lambda: s_reports(admin)),
+        ("admission", lambda: s_capability("admission", admin)),
+        ("evaluation", lambda: s_capability("evaluation", admin)),
+        ("supervision", lambda: s_capability("supervision", admin)),
         ("demo", s_demo),
     ]
     for key, step in steps:
