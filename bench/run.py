@@ -125,6 +125,10 @@ def setup_django() -> None:
         import django
 
         django.setup()
+        from django.conf import settings
+
+        # the capabilities' page scenarios use Django's test client, whose host is "testserver"
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         _SETUP = True
 
 
