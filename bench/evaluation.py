@@ -94,7 +94,7 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
     out.append(scenario(f"year-end summary of province {province.code} for {YEAR} ({report['total']:,} members; "
                         "target ≤ 1.5× the floor)", chibo_s * 1000, floor_s * 1000, "ms", 1.5))
     big = (Assessment.objects.filter(round=rnd, subject=Subject.MEMBER).values("org_id").annotate(n=Count("id"))
-           .filter(n__gte=30).values_list("org_id", flat=True).first())
+           .filter(n__gte=30).order_by("org_id").values_list("org_id", flat=True).first())
     if big is None:
         raise AssertionError("no cell with 30 members in the round")
     unit = Assessment.objects.get(round=rnd, subject=Subject.ORGANIZATION, org_id=big)
