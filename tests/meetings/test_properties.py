@@ -210,3 +210,25 @@ def test_minutes_refuse_a_control_character(tree):
     with pytest.raises(ValidationError):
         services.minutes_save(actor=None, meeting=m, conclusion="bad\x00text")
     assert not Minutes.objects.filter(meeting=m).exclude(conclusion="").exists()
+
+
+@FAST
+@given(minutes=st.integers(0, 366 * 24 * 60))
+def test_the_month_of_a_meeting_is_its_local_month_on_both_databases(tree, minutes):
+    """The quality report groups meetings by their month in Vietnam's time, computed by the
+    database (`_LocalYearMonth`): equal to Python's local month for any instant of a year."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from chibo.meetings.models import Meeting
+    from chibo.meetings.selectors import _fixed_offset, _LocalYearMonth
+
+    when = dt.datetime(2023, 12, 31, 12, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+    with rolled_back():
+        m = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=when)
+        offset = _fixed_offset(D(2023, 1, 1), D(2025, 12, 31))
+        assert offset == 7 * 3600
+        got = Meeting.objects.filter(pk=m.pk).annotate(
+            ym=_LocalYearMonth(F("scheduled_at"), offset_seconds=offset)).values_list("ym", flat=True).get()
+        local = timezone.localtime(when)
+        assert got == local.year * 100 + local.month
