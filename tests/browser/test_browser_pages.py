@@ -139,7 +139,7 @@ def test_unit_page_in_every_language(ui: UI, browser_tree: Tree) -> None:
         assert ui.page.url.endswith("/orgs/22/"), ui.page.url
         expect(ui.page.locator("main h1")).to_have_text(ROOT)
         expect(
-            ui.page.locator("main").get_by_role("link", name=DISTRICT, exact=True)
+            ui.page.locator("main").get_by_role("link", name=DISTRICT, exact=True).first
         ).to_be_visible()
         headings[code] = ui.page.locator("main section.card h2").first.inner_text().strip()
         assert headings[code], f"empty heading in {code}"

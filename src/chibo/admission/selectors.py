@@ -140,9 +140,15 @@ class PipelineStatus:
                 "due_this_week": self.due_this_week, "by_step": [s.as_dict() for s in self.steps]}
 
 
+def _week_after(on: dt.date) -> dt.date:
+    """A week after `on`, or the calendar's last day when `on` is within a week of it."""
+    week = dt.timedelta(days=7)
+    return on + week if on <= dt.date.max - week else dt.date.max
+
+
 def pipeline_status(*, user: Any, org: Organization | None, on: dt.date) -> PipelineStatus:
     """People in the procedure under `org` on `on`, by step: how many, due within 7 days, late."""
-    week = on + dt.timedelta(days=7)
+    week = _week_after(on)
     rows = (
         acts_on(user=user, org=org, on=on).values("state")
         .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=on)),
@@ -162,7 +168,7 @@ def overdue_acts(*, user: Any, org: Organization | None, on: dt.date, soon: bool
     """The people whose next act is late on `on` (or, with `soon`, due within 7 days)."""
     qs = acts_on(user=user, org=org, on=on).filter(due_on__isnull=False)
     if soon:
-        qs = qs.filter(due_on__gte=on, due_on__lt=on + dt.timedelta(days=7))
+        qs = qs.filter(due_on__gte=on, due_on__lt=_week_after(on))
     else:
         qs = qs.filter(due_on__lt=on)
     return qs.select_related("applicant", "cell").only(

@@ -152,7 +152,7 @@ def overdue(request: HttpRequest, code: str) -> HttpResponse:
     status = selectors.pipeline_status(user=request.user, org=org, on=on)
     return render(request, "admission/overdue.html", {
         "org": org, "org_name": _org_name(org, on), "page": page, "soon": soon, "status": status, "form": form,
-        "on": on})
+        "on": on}, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 @access_policy(SCOPED)
