@@ -134,7 +134,7 @@ def _check_day(on: dt.date, applicant: Applicant | None = None) -> None:
 
 
 def _locked(applicant: Applicant) -> Applicant:
-    return Applicant.objects.select_for_update().select_related("cell", "member").get(pk=applicant.pk)
+    return Applicant.objects.select_for_update(of=("self",)).select_related("cell", "member").get(pk=applicant.pk)
 
 
 def _expect(applicant: Applicant, step: str, allowed: tuple[str, ...]) -> None:

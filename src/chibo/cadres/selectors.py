@@ -73,10 +73,15 @@ def _nodes_on(org: Organization | None, on: dt.date) -> QuerySet[OrgVersion] | N
     return qs.filter(any_subtree_q([v.path]))
 
 
+def _day_after(day: dt.date) -> dt.date:
+    """The exclusive end of a period ending on `day` (the calendar's last day stays itself)."""
+    return day + dt.timedelta(days=1) if day < dt.date.max else day
+
+
 def _nodes_during(org: Organization | None, start: dt.date, end: dt.date) -> QuerySet[OrgVersion]:
     """Organizations in the node's subtree at some time in [start, end]: the subtree under any
     path the node had."""
-    qs = OrgVersion.objects.filter(overlaps_q(start, end + dt.timedelta(days=1)))
+    qs = OrgVersion.objects.filter(overlaps_q(start, _day_after(end)))
     if org is None:
         return qs
     return qs.filter(any_subtree_q(list(org.versions.values_list("path", flat=True).distinct())))
@@ -415,7 +420,7 @@ def _leader_ids(*, user: Any, org: Organization | None, start: dt.date, end: dt.
     return (
         posts(user=user)
         .filter(
-            overlaps_q(start, end + dt.timedelta(days=1)),
+            overlaps_q(start, _day_after(end)),
             position__in=LEADERS,
             org_id__in=_nodes_during(org, start, end).values("org_id"),
         )
