@@ -299,6 +299,9 @@ CHIBO_AUDIT_DB_GUARD = True
 # requires CHIBO_AUDIT_KEY (settings/prod.py; deploy check chibo.W008).
 DEV_AUDIT_KEY = "chibo-development-audit-key-not-secret"  # noqa: S105
 CHIBO_AUDIT_KEY = os.environ.get("CHIBO_AUDIT_KEY") or DEV_AUDIT_KEY
+# A fixed Fernet key for senders' identities (supervision/secrecy.py) that the development and demo
+# settings use when CHIBO_SENDER_KEYS is not set; production never does.
+DEV_SENDER_KEY = "Y2hpYm8tZGV2LW9ubHktc2VuZGVyLWtleS0zMmIhISE="  # noqa: S105
 # Signed checkpoints of the chains' heads (`chibo audit checkpoint`), outside the database.
 CHIBO_AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("CHIBO_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints.jsonl"

@@ -10,7 +10,7 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, STATIC_ROOT, VAR_DIR
+from .base import DEV_SENDER_KEY, MIDDLEWARE, STATIC_ROOT, VAR_DIR
 
 DEBUG = False
 
@@ -26,6 +26,8 @@ def _demo_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _demo_secret_key()
+# The senders' key the demo's data was built with (settings/dev.py)
+CHIBO_SENDER_KEYS = os.environ.get("CHIBO_SENDER_KEYS") or DEV_SENDER_KEY
 # WhiteNoise serves the static files straight from the apps (no collectstatic step for a demo).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 WHITENOISE_USE_FINDERS = True
