@@ -188,3 +188,28 @@ def test_the_demo_is_served_as_production_would(tmp_path):
     assert seen == {"debug": False, "status": 404, "debug_page": False, "static": 200}
     key = (tmp_path / "var" / "demo-secret-key")
     assert len(key.read_text()) >= 50 and oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+SENDER_PROBE = """
+import django, sys
+django.setup()
+from chibo.supervision.secrecy import decrypt_text, encrypt
+if sys.argv[1] == "encrypt":
+    print(encrypt("Nguyễn Văn Người Gửi").decode())
+else:
+    print(decrypt_text(sys.argv[2].encode()))
+"""
+
+
+def test_the_demo_builds_and_serves_senders_under_one_key(tmp_path):
+    """`chibo demo` builds with the development settings (DEBUG switched off while building) and
+    serves with `chibo.settings.demo`: both hold the same development key for senders."""
+    env = _env(CHIBO_VAR_DIR=str(tmp_path / "var"))
+    built = _run(["-c", SENDER_PROBE, "encrypt"], dict(env, DJANGO_SETTINGS_MODULE="chibo.settings.dev", DEBUG="0",
+                                                      SECRET_KEY="x" * 50), tmp_path)
+    assert built.returncode == 0, built.stderr
+    token = built.stdout.strip().splitlines()[-1]
+    served = _run(["-c", SENDER_PROBE, "decrypt", token], dict(env, DJANGO_SETTINGS_MODULE="chibo.settings.demo"),
+                  tmp_path)
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.strip().splitlines()[-1] == "Nguyễn Văn Người Gửi"
