@@ -53,8 +53,7 @@ def _org_or_404(request: HttpRequest, code: str) -> Organization:
 
 
 def _org_name(org: Organization, on: dt.date) -> str:
-    v = org.version_on(on) or org.latest_version()
-    return v.name if v else org.code
+    return org.name_on(on)
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:

@@ -68,8 +68,7 @@ def _record_or_404(request: HttpRequest, pk: int) -> selectors.MeetingRecord:
 
 
 def _org_name(org: Organization, on: dt.date) -> str:
-    v = org.version_on(on) or org.latest_version()
-    return v.name if v else org.code
+    return org.name_on(on)
 
 
 def _may_change(request: HttpRequest, meeting: Meeting) -> bool:

@@ -122,6 +122,11 @@ class Organization(models.Model):
     def latest_version(self) -> OrgVersion | None:
         return self.versions.select_related("kind").order_by("-valid_from").first()
 
+    def name_on(self, on: dt.date) -> str:
+        """Its name on `on` (else its last name, else its code)."""
+        v = self.version_on(on) or self.latest_version()
+        return v.name if v else self.code
+
 
 class OrgVersion(ValidTimeModel):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="versions")
