@@ -66,3 +66,21 @@ def resolve_scope(user: Any, action: str) -> Scope:
 
     paths = OrgVersion.objects.filter(org_id__in=org_ids).values_list("path", flat=True).distinct()
     return Scope(paths=tuple(sorted(set(paths))))
+
+
+def scope_fingerprint(user: Any) -> str:
+    """What decides every scope of the user, for every action, on today's data: the roles (with
+    their actions) held today and where. Two users with the same fingerprint have the same scope
+    for any action, including actions resolved through other ones (a secretary's letters), so a
+    figure kept under it (reports' cache, with the data version) is never shown to someone who may
+    not see its records."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "-"
+    if user.is_superuser:
+        return "*"
+    rows = sorted(
+        (a.role_id, a.role.is_global, tuple(sorted(a.role.actions)), a.org_id or 0)
+        for a in as_of(RoleAssignment.objects.filter(user=user).select_related("role"), today())
+    )
+    return repr(rows)
+

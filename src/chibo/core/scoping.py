@@ -59,7 +59,23 @@ def resolve_scope(user: Any, action: str) -> Scope:
     return cache[action]
 
 
+@lru_cache(maxsize=1)
+def _fingerprinter() -> Callable[[Any], str]:
+    return import_string(settings.CHIBO_SCOPE_FINGERPRINT)  # type: ignore[no-any-return]
+
+
+def scope_fingerprint(user: Any) -> str:
+    """A string that is equal for two users only when every scope of theirs is the same (the resolver's
+    companion named in settings), memoised on the user object for the request."""
+    if user is None:
+        return "-"
+    if "_chibo_scope_fingerprint" not in user.__dict__:
+        user.__dict__["_chibo_scope_fingerprint"] = _fingerprinter()(user)
+    return str(user.__dict__["_chibo_scope_fingerprint"])
+
+
 def forget_scope(user: Any) -> None:
+    user.__dict__.pop("_chibo_scope_fingerprint", None)
     user.__dict__.pop("_chibo_scope_cache", None)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from chibo.core.models import AuditEvent
 from chibo.core.paths import segments
-from chibo.core.scoping import resolve_scope
+from chibo.core.scoping import scope_fingerprint
 from chibo.core.validtime import today
 from chibo.orgs.models import Organization
 from chibo.rules.selectors import MissingRule, rule
@@ -197,11 +197,9 @@ def target_of(ind: Indicator, q: Question) -> float | None:
 
 
 def _scope_key(user: Any) -> str:
-    parts = []
-    for action in (REPORT, "org.view", "member.view", "member.view_sensitive"):
-        scope = resolve_scope(user, action)
-        parts.append("*" if scope.everything else ",".join(sorted(scope.paths)))
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    """The user's scopes, for every action an indicator may read through (members, letters,
+    meetings…): the roles they hold today and where (`scope_fingerprint`)."""
+    return hashlib.sha256(scope_fingerprint(user).encode()).hexdigest()[:16]
 
 
 def remember(parts: tuple[Any, ...], user: Any, version: str, fn: Callable[[], Any]) -> Any:

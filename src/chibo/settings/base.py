@@ -292,6 +292,7 @@ LOGGING = {
 
 # --- Chibo ------------------------------------------------------------------------------------
 CHIBO_SCOPE_RESOLVER = "chibo.accounts.scope.resolve_scope"
+CHIBO_SCOPE_FINGERPRINT = "chibo.accounts.scope.scope_fingerprint"
 # Database triggers that refuse UPDATE/DELETE on the audit trail and read log.
 CHIBO_AUDIT_DB_GUARD = True
 # The key of the audit trail's and read log's hash chain (HMAC, core/chain.py): from the
