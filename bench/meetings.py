@@ -31,7 +31,7 @@ def _ensure_meetings(province: Any) -> int:
 
     from chibo.core.bulk import allocate_ids, insert_rows
     from chibo.core.paths import subtree_q
-    from chibo.meetings import register, services
+    from chibo.meetings import register, services, summary
     from chibo.meetings.models import Meeting, MeetingKind, Resolution, Task
     from chibo.orgs.models import OrgVersion
 
@@ -82,6 +82,7 @@ def _ensure_meetings(province: Any) -> int:
                 task_rows.append((rid, "Việc", owner, due, due if rng.random() < 0.8 else None))
         insert_rows(Resolution, ["id", "meeting", "org", "number", "adopted_on", "title", "text"], res_rows)
         insert_rows(Task, ["resolution", "title", "owner", "due_date", "done_date"], task_rows)
+        summary.rebuild(cells)  # the meetings went in without the services
         # the page's meeting: a cell with at least 30 members, through the services
         day = dt.date(YEAR, 11, 12)
         for org_id in cells:

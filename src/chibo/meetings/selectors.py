@@ -17,7 +17,7 @@ from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from chibo.core.paths import subtree_q
+from chibo.core.paths import SEGMENT_WIDTH, subtree_q
 from chibo.core.validtime import overlaps_q, today
 from chibo.orgs.models import Organization, OrgVersion
 from chibo.rules.selectors import MissingRule, rule
@@ -29,6 +29,7 @@ from .models import (
     AttendanceStatus,
     Meeting,
     MeetingKind,
+    MeetingMonth,
     MeetingStatus,
     Minutes,
     MinutesAmendment,
@@ -242,9 +243,14 @@ class Figures:
     tasks_overdue: int = 0
 
     def add(self, other: Figures) -> None:
-        for f in ("due", "held", "met_criteria", "present", "base", "tasks_due", "tasks_done_on_time",
-                  "tasks_overdue"):
-            setattr(self, f, getattr(self, f) + getattr(other, f))
+        self.due += other.due
+        self.held += other.held
+        self.met_criteria += other.met_criteria
+        self.present += other.present
+        self.base += other.base
+        self.tasks_due += other.tasks_due
+        self.tasks_done_on_time += other.tasks_done_on_time
+        self.tasks_overdue += other.tasks_overdue
 
     @property
     def missed(self) -> int:
@@ -317,22 +323,27 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.date,
-                    on: dt.date | None = None) -> QualityReport:
-    """Meeting quality under `org` over [start, end]: per unit below it (on `end`'s tree) and in
-    total. Held counts the owed regular and thematic meetings that took place (at most what was
-    owed per month or quarter); the attendance rate and the criteria are over every held regular
-    and thematic meeting; tasks are those due in the period. `org` must be in the user's scope."""
-    on = on or today()
-    Organization.objects.restrict(user, VIEW).get(pk=org.pk)
-    paths = list(set(OrgVersion.objects.filter(org=org).values_list("path", flat=True)))
-    versions = _cell_versions(paths, start, end)
-    cell_ids = {v[0] for v in versions}
-    slots = due_slots(versions=versions, start=start, end=end)
-    per_cell: dict[int, Figures] = defaultdict(Figures)
+def _full_months(start: dt.date, end: dt.date) -> tuple[int, int] | None:
+    """The first and last months (year × 100 + month) lying wholly within [start, end]."""
+    first = (start.year, start.month) if start.day == 1 else (
+        (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1))
+    last_day = (dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1) - dt.timedelta(days=1))
+    last = (end.year, end.month) if end == last_day else ((end.year - 1, 12) if end.month == 1 else (end.year, end.month - 1))
+    if first > last:
+        return None
+    return first[0] * 100 + first[1], last[0] * 100 + last[1]
+
+
+# one row of held meetings: organization, year × 100 + month, regular, thematic, met, present, base
+HeldRow = tuple[int, int, int, int, int, int, int]
+
+
+def _held_from_meetings(orgs: Any, start: dt.date, end: dt.date) -> list[HeldRow]:
+    """The held regular and thematic meetings of `orgs` over [start, end], per organization and
+    local month, read from the meetings themselves (for the parts of a period that are not whole
+    months, or a zone other than the site's)."""
     held_in_period = Meeting.objects.filter(
-        org_id__in=_subtree_org_ids(org), status=MeetingStatus.HELD,
-        kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC],
+        org_id__in=orgs, status=MeetingStatus.HELD, kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC],
         scheduled_at__gte=_local_midnight(start), scheduled_at__lt=_local_midnight(end + dt.timedelta(days=1)))
     offset = _fixed_offset(start, end)
     if offset is not None:
@@ -341,23 +352,101 @@ def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.dat
     else:
         rows = held_in_period.annotate(y=ExtractYear("scheduled_at"), m=ExtractMonth("scheduled_at")).values(
             "org_id", "kind", "y", "m")
-    held = rows.annotate(n=Count("id"), met=Count("id", filter=Q(met_criteria=True)), present=Sum("present_count"),
-                         base=Sum("base_count"))
-    for row in held:
-        if "ym" in row:
-            row["y"], row["m"] = divmod(row["ym"], 100)
-        f = per_cell[row["org_id"]]
-        f.met_criteria += row["met"]
-        f.present += row["present"] or 0
-        f.base += row["base"] or 0
-        period = row["m"] if row["kind"] == MeetingKind.REGULAR else (row["m"] + 2) // 3
-        slot = slots.get((row["org_id"], row["kind"], row["y"], period))
-        if slot is not None:
-            slot.held += row["n"]
-    for slot in slots.values():
-        f = per_cell[slot.org_id]
-        f.due += slot.due
-        f.held += min(slot.held, slot.due)
+    out: list[HeldRow] = []
+    for row in rows.annotate(n=Count("id"), met=Count("id", filter=Q(met_criteria=True)),
+                             present=Sum("present_count"), base=Sum("base_count")):
+        ym = row["ym"] if "ym" in row else row["y"] * 100 + row["m"]
+        regular = row["n"] if row["kind"] == MeetingKind.REGULAR else 0
+        out.append((row["org_id"], ym, regular, row["n"] - regular, row["met"], row["present"] or 0, row["base"] or 0))
+    return out
+
+
+def _held_rows(org: Organization, start: dt.date, end: dt.date) -> list[HeldRow]:
+    """The held regular and thematic meetings under `org` (any organization that ever sat under
+    it) over [start, end]: the whole months from the monthly summary (`MeetingMonth`), the days
+    before and after them from the meetings."""
+    orgs = _subtree_org_ids(org)
+    full = _full_months(start, end)
+    same_zone = timezone.get_current_timezone_name() == timezone.get_default_timezone_name()
+    if full is None or not same_zone:
+        return _held_from_meetings(orgs, start, end)
+    lo, hi = full
+    rows: list[HeldRow] = list(
+        MeetingMonth.objects.filter(org_id__in=orgs, month__gte=lo, month__lte=hi)
+        .values_list("org_id", "month", "regular", "thematic", "met", "present", "base"))
+    first_day, after = dt.date(lo // 100, lo % 100, 1), dt.date(hi // 100 + (hi % 100 == 12), hi % 100 % 12 + 1, 1)
+    if start < first_day:
+        rows += _held_from_meetings(orgs, start, first_day - dt.timedelta(days=1))
+    if after <= end:
+        rows += _held_from_meetings(orgs, after, end)
+    return rows
+
+
+def _due(start: dt.date, end: dt.date) -> tuple[list[tuple[int, int, int, dt.date]], list[tuple[int, int, int, dt.date]]]:
+    """The regular (year, month, due, 15th) and thematic (year, quarter, due, middle day) meetings
+    owed by a cell that exists on the day, per the rules in force (as `due_slots`)."""
+    regular, thematic = [], []
+    for y, m in _months(start, end):
+        mid = dt.date(y, m, 15)
+        if not start <= mid <= end:
+            continue
+        n = int(_rule_or("meeting.regular_per_month", mid, 1))
+        if n:
+            regular.append((y, m, n, mid))
+        if m % 3 == 2:
+            n = int(_rule_or("meeting.thematic_per_quarter", mid, 0))
+            if n:
+                thematic.append((y, (m + 2) // 3, n, mid))
+    return regular, thematic
+
+
+def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.date,
+                    on: dt.date | None = None) -> QualityReport:
+    """Meeting quality under `org` over [start, end]: per unit below it (on `end`'s tree) and in
+    total. Held counts the owed regular and thematic meetings that took place (at most what was
+    owed per month or quarter, the slots of `due_slots`); the attendance rate and the criteria are
+    over every held regular and thematic meeting; tasks are those due in the period. `org` must be
+    in the user's scope. The held meetings come from the monthly summary (`_held_rows`)."""
+    on = on or today()
+    Organization.objects.restrict(user, VIEW).get(pk=org.pk)
+    paths = list(set(OrgVersion.objects.filter(org=org).values_list("path", flat=True)))
+    versions = _cell_versions(paths, start, end)
+    per_cell: dict[int, Figures] = defaultdict(Figures)
+    regular_held: dict[tuple[int, int, int], int] = defaultdict(int)
+    thematic_held: dict[tuple[int, int, int], int] = defaultdict(int)
+    for org_id, ym, regular, thematic, met, present, base in _held_rows(org, start, end):
+        f = per_cell[org_id]
+        f.met_criteria += met
+        f.present += present
+        f.base += base
+        y, m = divmod(ym, 100)
+        if regular:
+            regular_held[(org_id, y, m)] += regular
+        if thematic:
+            thematic_held[(org_id, y, (m + 2) // 3)] += thematic
+    # what each cell owed (the slots of `due_slots`), held and missed
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for org_id, _path, a, b in versions:
+        spans[org_id].append((a, b))
+    regular_due, thematic_due = _due(start, end)
+    missed: list[Slot] = []
+    for org_id, org_spans in spans.items():
+        if len(org_spans) == 1:
+            a, b = org_spans[0]
+            exists = (lambda day, a=a, b=b: a <= day and (b is None or day < b))  # noqa: E731
+        else:
+            exists = (lambda day, s=org_spans: _exists_on(s, day))  # noqa: E731
+        f = per_cell[org_id]
+        for kind, owed, held in ((MeetingKind.REGULAR, regular_due, regular_held),
+                                 (MeetingKind.THEMATIC, thematic_due, thematic_held)):
+            for y, period, n, mid in owed:
+                if not exists(mid):
+                    continue
+                h = held.get((org_id, y, period), 0)
+                f.due += n
+                f.held += min(h, n)
+                if h < n:
+                    missed.append(Slot(org_id, kind, y, period, n, h))
     tasks = (
         Task.objects.filter(resolution__org_id__in=_subtree_org_ids(org), due_date__gte=start, due_date__lte=end)
         .values("resolution__org_id")
@@ -376,23 +465,22 @@ def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.dat
     unit_of: dict[int, UnitRow] = {}
     if root_v is not None:
         children = end_versions.filter(subtree_q(root_v[0]), depth=root_v[1] + 1).select_related("org")
-        by_path = {}
+        by_path: dict[str, UnitRow] = {}
         for v in children.order_by("name"):
             u = UnitRow(org_id=v.org_id, code=v.org.code, name=v.name)
             units.append(u)
             by_path[v.path] = u
+        width = len(root_v[0]) + SEGMENT_WIDTH  # a child's path: the root's and one segment
         for org_id, path, _a, _b in versions:
-            for p, u in by_path.items():
-                if path.startswith(p):
-                    unit_of[org_id] = u
-                    break
+            unit = by_path.get(path[:width])
+            if unit is not None:
+                unit_of[org_id] = unit
     total = Figures()
     for org_id, f in per_cell.items():
         total.add(f)
         if org_id in unit_of:
             unit_of[org_id].figures.add(f)
-    missed = sorted((s for s in slots.values() if s.missed and s.org_id in cell_ids),
-                    key=lambda s: (s.year, s.period, s.org_id))
+    missed.sort(key=lambda s: (s.year, s.period, s.org_id))
     return QualityReport(root=org, start=start, end=end, rows=units, total=total, missed=missed)
 
 
