@@ -151,8 +151,8 @@ class MeetingMonth(models.Model):
             models.UniqueConstraint(fields=["org", "month"], name="meetingmonth_unique"),
             models.CheckConstraint(condition=Q(month__gte=100001, month__lte=999912), name="meetingmonth_month"),
         ]
-        # the report's range on the month, answered from the index alone
-        indexes = [models.Index(fields=["month", "org", "regular", "thematic", "met", "present", "base"],
+        # the report's organizations and months, answered from the index alone
+        indexes = [models.Index(fields=["org", "month", "regular", "thematic", "met", "present", "base"],
                                 name="meetingmonth_cover")]
 
     def __str__(self) -> str:

@@ -400,6 +400,9 @@ def _due(start: dt.date, end: dt.date) -> tuple[list[tuple[int, int, int, dt.dat
     return regular, thematic
 
 
+_KEY = 1_000_000  # org × _KEY + year × 100 + period: one integer per slot
+
+
 def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.date,
                     on: dt.date | None = None) -> QualityReport:
     """Meeting quality under `org` over [start, end]: per unit below it (on `end`'s tree) and in
@@ -412,41 +415,46 @@ def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.dat
     paths = list(set(OrgVersion.objects.filter(org=org).values_list("path", flat=True)))
     versions = _cell_versions(paths, start, end)
     per_cell: dict[int, Figures] = defaultdict(Figures)
-    regular_held: dict[tuple[int, int, int], int] = defaultdict(int)
-    thematic_held: dict[tuple[int, int, int], int] = defaultdict(int)
+    # held meetings per slot, keyed org × 10⁶ + year × 100 + month (regular) or quarter (thematic)
+    regular_held: dict[int, int] = defaultdict(int)
+    thematic_held: dict[int, int] = defaultdict(int)
     for org_id, ym, regular, thematic, met, present, base in _held_rows(org, start, end):
         f = per_cell[org_id]
         f.met_criteria += met
         f.present += present
         f.base += base
-        y, m = divmod(ym, 100)
         if regular:
-            regular_held[(org_id, y, m)] += regular
+            regular_held[org_id * _KEY + ym] += regular
         if thematic:
-            thematic_held[(org_id, y, (m + 2) // 3)] += thematic
+            thematic_held[org_id * _KEY + ym - ym % 100 + (ym % 100 + 2) // 3] += thematic
     # what each cell owed (the slots of `due_slots`), held and missed
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for org_id, _path, a, b in versions:
         spans[org_id].append((a, b))
     regular_due, thematic_due = _due(start, end)
+    owed_all = [(MeetingKind.REGULAR, y, p, n, mid, regular_held) for y, p, n, mid in regular_due] + [
+        (MeetingKind.THEMATIC, y, p, n, mid, thematic_held) for y, p, n, mid in thematic_due]
+    mids = [o[4] for o in owed_all]
     missed: list[Slot] = []
     for org_id, org_spans in spans.items():
-        if len(org_spans) == 1:
-            a, b = org_spans[0]
-            exists = (lambda day, a=a, b=b: a <= day and (b is None or day < b))  # noqa: E731
+        if len(org_spans) == 1 and mids and org_spans[0][0] <= min(mids) and (
+                org_spans[0][1] is None or max(mids) < org_spans[0][1]):
+            owed = owed_all  # the cell exists all through the period
         else:
-            exists = (lambda day, s=org_spans: _exists_on(s, day))  # noqa: E731
+            owed = [o for o in owed_all if _exists_on(org_spans, o[4])]
+        due = held = 0
+        key = org_id * _KEY
+        for kind, y, period, n, _mid, counts in owed:
+            h = counts.get(key + y * 100 + period, 0)
+            due += n
+            if h < n:
+                held += h
+                missed.append(Slot(org_id, kind, y, period, n, h))
+            else:
+                held += n
         f = per_cell[org_id]
-        for kind, owed, held in ((MeetingKind.REGULAR, regular_due, regular_held),
-                                 (MeetingKind.THEMATIC, thematic_due, thematic_held)):
-            for y, period, n, mid in owed:
-                if not exists(mid):
-                    continue
-                h = held.get((org_id, y, period), 0)
-                f.due += n
-                f.held += min(h, n)
-                if h < n:
-                    missed.append(Slot(org_id, kind, y, period, n, h))
+        f.due += due
+        f.held += held
     tasks = (
         Task.objects.filter(resolution__org_id__in=_subtree_org_ids(org), due_date__gte=start, due_date__lte=end)
         .values("resolution__org_id")

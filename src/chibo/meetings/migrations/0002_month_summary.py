@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
             ],
             options={
-                'indexes': [models.Index(fields=['month', 'org', 'regular', 'thematic', 'met', 'present', 'base'], name='meetingmonth_cover')],
+                'indexes': [models.Index(fields=['org', 'month', 'regular', 'thematic', 'met', 'present', 'base'], name='meetingmonth_cover')],
                 'constraints': [models.UniqueConstraint(fields=('org', 'month'), name='meetingmonth_unique'), models.CheckConstraint(condition=models.Q(('month__gte', 100001), ('month__lte', 999912)), name='meetingmonth_month')],
             },
         ),
