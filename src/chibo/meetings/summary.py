@@ -44,8 +44,15 @@ def next_month(month: int) -> int:
     return (y + 1) * 100 + 1 if m == 12 else month + 1
 
 
-def _add(acc: dict[tuple[int, int], list[int]], org_id: int, kind: str, at: dt.datetime, met: bool, present: int,
-         base: int) -> None:
+def _add(
+    acc: dict[tuple[int, int], list[int]],
+    org_id: int,
+    kind: str,
+    at: dt.datetime,
+    met: bool,
+    present: int,
+    base: int,
+) -> None:
     row = acc[(org_id, month_of(at))]
     row[0 if kind == MeetingKind.REGULAR else 1] += 1
     row[2] += 1 if met else 0
@@ -54,8 +61,18 @@ def _add(acc: dict[tuple[int, int], list[int]], org_id: int, kind: str, at: dt.d
 
 
 def _rows(acc: dict[tuple[int, int], list[int]]) -> list[MeetingMonth]:
-    return [MeetingMonth(org_id=org_id, month=month, regular=r[0], thematic=r[1], met=r[2], present=r[3], base=r[4])
-            for (org_id, month), r in sorted(acc.items())]
+    return [
+        MeetingMonth(
+            org_id=org_id,
+            month=month,
+            regular=r[0],
+            thematic=r[1],
+            met=r[2],
+            present=r[3],
+            base=r[4],
+        )
+        for (org_id, month), r in sorted(acc.items())
+    ]
 
 
 def _held() -> Any:
@@ -71,12 +88,18 @@ def refresh(org_id: int, months: Iterable[int]) -> None:
     if not wanted:
         return
     with transaction.atomic():
-        list(Organization.objects.select_for_update().filter(pk=org_id).values_list("pk", flat=True))
+        list(
+            Organization.objects.select_for_update().filter(pk=org_id).values_list("pk", flat=True)
+        )
         acc: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        meetings = _held().filter(org_id=org_id, scheduled_at__gte=month_start(wanted[0]),
-                                  scheduled_at__lt=month_start(next_month(wanted[-1])))
-        for kind, at, met, present, base in meetings.values_list("kind", "scheduled_at", "met_criteria",
-                                                                  "present_count", "base_count"):
+        meetings = _held().filter(
+            org_id=org_id,
+            scheduled_at__gte=month_start(wanted[0]),
+            scheduled_at__lt=month_start(next_month(wanted[-1])),
+        )
+        for kind, at, met, present, base in meetings.values_list(
+            "kind", "scheduled_at", "met_criteria", "present_count", "base_count"
+        ):
             _add(acc, org_id, kind, at, met, present, base)
         MeetingMonth.objects.filter(org_id=org_id, month__in=wanted).delete()
         MeetingMonth.objects.bulk_create([r for r in _rows(acc) if r.month in wanted])
@@ -91,16 +114,25 @@ def refresh_meeting(meeting: Meeting, *also: dt.datetime) -> None:
 def rebuild(org_ids: Iterable[int] | None = None) -> int:
     """Recompute every row (or those of `org_ids`) from the meetings; the number of rows."""
     ids = None if org_ids is None else sorted(set(org_ids))
-    chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
     written = 0
     with transaction.atomic():
         for chunk in chunks:
-            target = MeetingMonth.objects.all() if chunk is None else MeetingMonth.objects.filter(org_id__in=chunk)
+            target = (
+                MeetingMonth.objects.all()
+                if chunk is None
+                else MeetingMonth.objects.filter(org_id__in=chunk)
+            )
             target.delete()
             acc: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
             meetings = _held() if chunk is None else _held().filter(org_id__in=chunk)
-            for org_id, kind, at, met, present, base in meetings.order_by().values_list(
-                    "org_id", "kind", "scheduled_at", "met_criteria", "present_count", "base_count").iterator(BATCH):
+            for org_id, kind, at, met, present, base in (
+                meetings.order_by()
+                .values_list(
+                    "org_id", "kind", "scheduled_at", "met_criteria", "present_count", "base_count"
+                )
+                .iterator(BATCH)
+            ):
                 _add(acc, org_id, kind, at, met, present, base)
             rows = _rows(acc)
             MeetingMonth.objects.bulk_create(rows, batch_size=BATCH)
