@@ -4,12 +4,14 @@
   < 300 ms; floor: the same sums in hand-written SQL (one grouped statement for the meetings, one
   for the tasks) over the same rows;
 - a cell's meeting page (`/meetings/<pk>/`, 30 members on the register), target < 100 ms;
-  floor: the meeting, its attendance with the names, its agenda and its votes in four statements.
+  floor: the meeting, its attendance with the names, its agenda and its votes in four statements;
+  the page's number of queries goes in the scenario's note.
 
 `scenarios(admin, province, scenario, timed_pair)` takes the runner's helpers so that this module
 imports nothing from it. The meetings of the year are generated once (12 regular and 4 thematic
 meetings per cell of the province, with their counts; the page's meeting with its attendance)
-through the bulk path, inside the dataset (`BENCH_REUSE=1` keeps them).
+through the bulk path, inside the dataset (`BENCH_REUSE=1` keeps them), then the report's monthly
+summary is rebuilt from them (`meetings.summary.rebuild`), as after any bulk load.
 """
 
 from __future__ import annotations
@@ -174,6 +176,11 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
         return len(response.content)
 
     chibo_s, _size, floor_s, rows = timed_pair(page, lambda: _page_floor(pk))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page()
     out.append(scenario(f"a cell's meeting page ({rows} members on the register; target < 100 ms)",
-                        chibo_s * 1000, floor_s * 1000, "ms", None))
+                        chibo_s * 1000, floor_s * 1000, "ms", None, note=f"{len(queries)} queries"))
     return out
