@@ -65,14 +65,23 @@ def _instant(month: int, where: str, minutes: int) -> dt.datetime:
 meeting_plans = st.lists(
     st.tuples(
         st.sampled_from(CELLS),
-        st.sampled_from([MeetingKind.REGULAR, MeetingKind.REGULAR, MeetingKind.THEMATIC,
-                         MeetingKind.CELL_COMMITTEE]),
+        st.sampled_from(
+            [
+                MeetingKind.REGULAR,
+                MeetingKind.REGULAR,
+                MeetingKind.THEMATIC,
+                MeetingKind.CELL_COMMITTEE,
+            ]
+        ),
         st.integers(1, 12),
         st.sampled_from(["start", "end", "end", "middle"]),
         st.integers(0, 12 * 60),
-        st.sampled_from(["held", "held", "attendance", "attendance", "amended", "scheduled", "cancelled"]),
+        st.sampled_from(
+            ["held", "held", "attendance", "attendance", "amended", "scheduled", "cancelled"]
+        ),
     ),
-    min_size=1, max_size=14,
+    min_size=1,
+    max_size=14,
 )
 
 
@@ -86,17 +95,30 @@ def _make(tree, plan, data) -> None:
             return
         if fate == "scheduled":
             return
-        services.meeting_hold(actor=None, meeting=m, held_at=when, duration_minutes=data.draw(
-            st.sampled_from([60, 95, 130])), chair=None, clerk=None,
-            self_score=data.draw(st.sampled_from([None, 80, 95])))
+        services.meeting_hold(
+            actor=None,
+            meeting=m,
+            held_at=when,
+            duration_minutes=data.draw(st.sampled_from([60, 95, 130])),
+            chair=None,
+            clerk=None,
+            self_score=data.draw(st.sampled_from([None, 80, 95])),
+        )
         if fate in ("attendance", "amended"):
             base = sorted(register.base_statuses(tree[cell].pk, timezone.localdate(when)))
-            services.meeting_record_attendance(actor=None, meeting=m, entries=[
-                AttendanceEntry(member, data.draw(st.sampled_from(STATUSES))) for member in base])
+            services.meeting_record_attendance(
+                actor=None,
+                meeting=m,
+                entries=[
+                    AttendanceEntry(member, data.draw(st.sampled_from(STATUSES))) for member in base
+                ],
+            )
         if fate == "amended":
             services.minutes_save(actor=None, meeting=m, conclusion="Nhất trí")
             services.minutes_adopt(actor=None, meeting=m)
-            services.minutes_amend(actor=None, meeting=m, on=timezone.localdate(), text="Sửa", reason="Sót")
+            services.minutes_amend(
+                actor=None, meeting=m, on=timezone.localdate(), text="Sửa", reason="Sót"
+            )
     except ValidationError:
         pass  # e.g. a meeting of the dissolved cell after its dissolution
 
@@ -126,8 +148,11 @@ def moved_tree(tree):
 
 
 def _rows() -> list[tuple[int, ...]]:
-    return list(MeetingMonth.objects.order_by("org_id", "month").values_list(
-        "org_id", "month", "regular", "thematic", "met", "present", "base"))
+    return list(
+        MeetingMonth.objects.order_by("org_id", "month").values_list(
+            "org_id", "month", "regular", "thematic", "met", "present", "base"
+        )
+    )
 
 
 @EXAMPLES
@@ -142,14 +167,20 @@ def test_the_report_from_the_summary_equals_the_report_from_the_meetings(moved_t
         assert _rows() == kept  # what the services kept is what the meetings add up to
         on = D(2024, 6, 1)
         for code, start, end in PERIODS:
-            new = selectors.meeting_quality(user=SYSTEM, org=tree[code], start=start, end=end, on=on)
+            new = selectors.meeting_quality(
+                user=SYSTEM, org=tree[code], start=start, end=end, on=on
+            )
             old = old_meeting_quality(user=SYSTEM, org=tree[code], start=start, end=end, on=on)
             assert new.total == old.total, (code, start, end)
             assert new.rows == old.rows, (code, start, end)
             assert new.missed == old.missed, (code, start, end)
         with timezone.override("Asia/Tokyo"):  # not the site's zone: read from the meetings
-            new = selectors.meeting_quality(user=SYSTEM, org=tree["P1"], start=D(2023, 1, 1), end=D(2023, 12, 31))
-            old = old_meeting_quality(user=SYSTEM, org=tree["P1"], start=D(2023, 1, 1), end=D(2023, 12, 31))
+            new = selectors.meeting_quality(
+                user=SYSTEM, org=tree["P1"], start=D(2023, 1, 1), end=D(2023, 12, 31)
+            )
+            old = old_meeting_quality(
+                user=SYSTEM, org=tree["P1"], start=D(2023, 1, 1), end=D(2023, 12, 31)
+            )
             assert (new.total, new.rows, new.missed) == (old.total, old.rows, old.missed)
 
 
@@ -157,16 +188,30 @@ def test_the_summary_follows_holding_attendance_and_cancelling(tree):
     ms = [admit(tree["CA"], vn_name("Theo", i)) for i in range(4)]
     zone = timezone.get_default_timezone()
     late = dt.datetime(2023, 3, 31, 23, 30, tzinfo=zone)  # 16:30 UTC: still March in Vietnam
-    m = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=late)
+    m = services.meeting_schedule(
+        actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=late
+    )
     assert not MeetingMonth.objects.exists()
-    services.meeting_hold(actor=None, meeting=m, held_at=late, duration_minutes=120, chair=None, clerk=None,
-                          self_score=90)
+    services.meeting_hold(
+        actor=None,
+        meeting=m,
+        held_at=late,
+        duration_minutes=120,
+        chair=None,
+        clerk=None,
+        self_score=90,
+    )
     assert _rows() == [(tree["CA"].pk, 202303, 1, 0, 0, 0, 0)]
-    services.meeting_record_attendance(actor=None, meeting=m, entries=[
-        AttendanceEntry(x.pk, AttendanceStatus.PRESENT) for x in ms])
+    services.meeting_record_attendance(
+        actor=None, meeting=m, entries=[AttendanceEntry(x.pk, AttendanceStatus.PRESENT) for x in ms]
+    )
     assert _rows() == [(tree["CA"].pk, 202303, 1, 0, 1, 4, 4)]
-    other = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.THEMATIC,
-                                      scheduled_at=late + dt.timedelta(hours=1))
+    other = services.meeting_schedule(
+        actor=None,
+        org=tree["CA"],
+        kind=MeetingKind.THEMATIC,
+        scheduled_at=late + dt.timedelta(hours=1),
+    )
     services.meeting_cancel(actor=None, meeting=other, reason="Mưa")
     assert _rows() == [(tree["CA"].pk, 202303, 1, 0, 1, 4, 4)]
 
@@ -175,8 +220,12 @@ def test_summarize_rebuilds_the_summary(tree, capsys):
     for i in range(3):
         admit(tree["CA"], vn_name("Dựng", i))
     day = dt.datetime(2023, 5, 10, 8, tzinfo=timezone.get_default_timezone())
-    m = services.meeting_schedule(actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=day)
-    services.meeting_hold(actor=None, meeting=m, held_at=day, duration_minutes=120, chair=None, clerk=None)
+    m = services.meeting_schedule(
+        actor=None, org=tree["CA"], kind=MeetingKind.REGULAR, scheduled_at=day
+    )
+    services.meeting_hold(
+        actor=None, meeting=m, held_at=day, duration_minutes=120, chair=None, clerk=None
+    )
     kept = _rows()
     MeetingMonth.objects.all().delete()
     MeetingMonth.objects.create(org=tree["CB"], month=202305, regular=9)  # a stale row goes

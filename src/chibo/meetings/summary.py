@@ -114,7 +114,9 @@ def refresh_meeting(meeting: Meeting, *also: dt.datetime) -> None:
 def rebuild(org_ids: Iterable[int] | None = None) -> int:
     """Recompute every row (or those of `org_ids`) from the meetings; the number of rows."""
     ids = None if org_ids is None else sorted(set(org_ids))
-    chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    chunks: list[list[int] | None] = (
+        [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    )
     written = 0
     with transaction.atomic():
         for chunk in chunks:
