@@ -232,3 +232,58 @@ def test_summarize_rebuilds_the_summary(tree, capsys):
     call_command("meetings", "summarize")
     assert "1 organization-months" in capsys.readouterr().out
     assert _rows() == kept == [(tree["CA"].pk, 202305, 1, 0, 0, 0, 0)]
+
+
+def test_the_report_follows_the_rules_in_force_month_by_month(moved_tree):
+    """Two regular meetings a month owed from October, no thematic one in the second and third
+    quarters: the same figures as the report computed from the meetings."""
+    from chibo.rules.models import PolicyParameter
+
+    tree = moved_tree
+    for key, changes in (
+        ("meeting.regular_per_month", [(D(2023, 10, 1), None, 2)]),
+        (
+            "meeting.thematic_per_quarter",
+            [(D(2023, 4, 1), D(2023, 9, 1), 0), (D(2023, 9, 1), None, 1)],
+        ),
+    ):
+        PolicyParameter.objects.filter(key=key, org__isnull=True, valid_to__isnull=True).update(
+            valid_to=changes[0][0]
+        )
+        for a, b, value in changes:
+            PolicyParameter.objects.create(
+                key=key, value=value, valid_from=a, valid_to=b, source="test"
+            )
+    for month, kind in (
+        (2, MeetingKind.THEMATIC),
+        (5, MeetingKind.THEMATIC),
+        (10, MeetingKind.REGULAR),
+        (10, MeetingKind.REGULAR),
+        (11, MeetingKind.REGULAR),
+        (11, MeetingKind.THEMATIC),
+    ):
+        when = _instant(month, "middle", 60)
+        m = services.meeting_schedule(actor=None, org=tree["CA"], kind=kind, scheduled_at=when)
+        services.meeting_hold(
+            actor=None, meeting=m, held_at=when, duration_minutes=120, chair=None, clerk=None
+        )
+    for code, start, end in PERIODS:
+        new = selectors.meeting_quality(
+            user=SYSTEM, org=tree[code], start=start, end=end, on=D(2024, 6, 1)
+        )
+        old = old_meeting_quality(
+            user=SYSTEM, org=tree[code], start=start, end=end, on=D(2024, 6, 1)
+        )
+        assert (new.total, new.rows, new.missed) == (old.total, old.rows, old.missed), (
+            code,
+            start,
+            end,
+        )
+    full = selectors.meeting_quality(
+        user=SYSTEM, org=tree["GX1"], start=D(2023, 1, 1), end=D(2023, 12, 31)
+    )
+    cell_a = next(r.figures for r in full.rows if r.code == tree["CA"].code)
+    assert cell_a.due == 9 * 1 + 3 * 2 + 2  # months, October to December twice, Q1 and Q4 thematic
+    assert (
+        cell_a.held == 2 + 1 + 1 + 1
+    )  # October's two, November's one, Q1's and Q4's thematic (not Q2's)

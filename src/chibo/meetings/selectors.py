@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from chibo.core.paths import SEGMENT_WIDTH, subtree_q
 from chibo.core.validtime import overlaps_q, today
 from chibo.orgs.models import Organization, OrgVersion
-from chibo.rules.selectors import MissingRule, rule
+from chibo.rules.selectors import MissingRule, history, rule
 
 from . import register
 from .models import (
@@ -426,19 +427,36 @@ def _held(org: Organization, start: dt.date, end: dt.date) -> _Held:
     return held
 
 
+def _national_rule(key: str, default: Any) -> Callable[[dt.date], Any]:
+    """`_rule_or(key, day, default)` for many days from one statement: the national value in
+    force on the day (the latest start wins, as in `rules.selectors.rule_row`), else `default`."""
+    rows = [(r.valid_from, r.valid_to, r.value) for r in history(key) if r.org_id is None]
+
+    def on(day: dt.date) -> Any:
+        value = default
+        for a, b, v in rows:
+            if (a is None or a <= day) and (b is None or day < b):
+                value = v
+        return value
+
+    return on
+
+
 def _due(start: dt.date, end: dt.date) -> tuple[list[tuple[int, int, int, dt.date]], list[tuple[int, int, int, dt.date]]]:
     """The regular (year, month, due, 15th) and thematic (year, quarter, due, middle day) meetings
     owed by a cell that exists on the day, per the rules in force (as `due_slots`)."""
+    regular_rule = _national_rule("meeting.regular_per_month", 1)
+    thematic_rule = _national_rule("meeting.thematic_per_quarter", 0)
     regular, thematic = [], []
     for y, m in _months(start, end):
         mid = dt.date(y, m, 15)
         if not start <= mid <= end:
             continue
-        n = int(_rule_or("meeting.regular_per_month", mid, 1))
+        n = int(regular_rule(mid))
         if n:
             regular.append((y, m, n, mid))
         if m % 3 == 2:
-            n = int(_rule_or("meeting.thematic_per_quarter", mid, 0))
+            n = int(thematic_rule(mid))
             if n:
                 thematic.append((y, (m + 2) // 3, n, mid))
     return regular, thematic

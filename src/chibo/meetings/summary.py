@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Meeting, MeetingKind, MeetingMonth, MeetingStatus
@@ -139,4 +139,6 @@ def rebuild(org_ids: Iterable[int] | None = None) -> int:
             rows = _rows(acc)
             MeetingMonth.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
+    with connection.cursor() as cursor:  # fresh statistics for the report's plan after a bulk load
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(MeetingMonth._meta.db_table)}")
     return written
