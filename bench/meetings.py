@@ -1,6 +1,6 @@
 """Benchmark scenarios of the meetings (for `bench/run.py`; the lead wires them in):
 
-- a province's meeting-quality report for a year (`meetings.selectors.meeting_quality`), target
+- a province's meeting-quality report for a year (`meetings.quality.meeting_quality`), target
   < 300 ms; floor: the same sums in hand-written SQL (one grouped statement for the meetings, one
   for the tasks) over the same rows;
 - a cell's meeting page (`/meetings/<pk>/`, 30 members on the register), target < 100 ms;
@@ -150,14 +150,14 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
               timed_pair: Callable[..., tuple[float, Any, float, Any]]) -> list[dict[str, Any]]:
     from django.test import Client
 
-    from chibo.meetings import selectors
+    from chibo.meetings import quality
 
     pk = _ensure_meetings(province)
     start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
     path = province.version_on(end).path
     out = []
     chibo_s, report, floor_s, floor = timed_pair(
-        lambda: selectors.meeting_quality(user=admin, org=province, start=start, end=end),
+        lambda: quality.meeting_quality(user=admin, org=province, start=start, end=end),
         lambda: _quality_floor(path, start, end))
     total = report.total
     if (total.held > 0) != (floor[0] > 0) or total.present != floor[2] or total.base != floor[3]:

@@ -15,18 +15,15 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from chibo.core.paths import subtree_q
 from chibo.core.validtime import today
 from chibo.meetings.models import Meeting, MeetingKind, MeetingStatus, Task
-from chibo.meetings.selectors import (
-    VIEW,
+from chibo.meetings.quality import (
     Figures,
     QualityReport,
     UnitRow,
-    _cell_versions,
     _fixed_offset,
     _local_midnight,
     _LocalYearMonth,
-    _subtree_org_ids,
-    due_slots,
 )
+from chibo.meetings.selectors import VIEW, _cell_versions, _subtree_org_ids, due_slots
 from chibo.orgs.models import Organization, OrgVersion
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chibo.meetings import register, selectors, services, summary
+from chibo.meetings import quality, register, services, summary
 from chibo.meetings.models import AttendanceStatus, MeetingKind, MeetingMonth
 from chibo.meetings.services import AttendanceEntry
 from chibo.orgs import services as orgs
@@ -167,15 +167,13 @@ def test_the_report_from_the_summary_equals_the_report_from_the_meetings(moved_t
         assert _rows() == kept  # what the services kept is what the meetings add up to
         on = D(2024, 6, 1)
         for code, start, end in PERIODS:
-            new = selectors.meeting_quality(
-                user=SYSTEM, org=tree[code], start=start, end=end, on=on
-            )
+            new = quality.meeting_quality(user=SYSTEM, org=tree[code], start=start, end=end, on=on)
             old = old_meeting_quality(user=SYSTEM, org=tree[code], start=start, end=end, on=on)
             assert new.total == old.total, (code, start, end)
             assert new.rows == old.rows, (code, start, end)
             assert new.missed == old.missed, (code, start, end)
         with timezone.override("Asia/Tokyo"):  # not the site's zone: read from the meetings
-            new = selectors.meeting_quality(
+            new = quality.meeting_quality(
                 user=SYSTEM, org=tree["P1"], start=D(2023, 1, 1), end=D(2023, 12, 31)
             )
             old = old_meeting_quality(
@@ -268,7 +266,7 @@ def test_the_report_follows_the_rules_in_force_month_by_month(moved_tree):
             actor=None, meeting=m, held_at=when, duration_minutes=120, chair=None, clerk=None
         )
     for code, start, end in PERIODS:
-        new = selectors.meeting_quality(
+        new = quality.meeting_quality(
             user=SYSTEM, org=tree[code], start=start, end=end, on=D(2024, 6, 1)
         )
         old = old_meeting_quality(
@@ -279,7 +277,7 @@ def test_the_report_follows_the_rules_in_force_month_by_month(moved_tree):
             start,
             end,
         )
-    full = selectors.meeting_quality(
+    full = quality.meeting_quality(
         user=SYSTEM, org=tree["GX1"], start=D(2023, 1, 1), end=D(2023, 12, 31)
     )
     cell_a = next(r.figures for r in full.rows if r.code == tree["CA"].code)

@@ -7,7 +7,7 @@ after meetings were loaded in bulk or the site's time zone changed.
 
 Keys: `due`, `held`, `met_criteria`, `attendance_rate` (percent), `tasks_done_on_time`,
 `tasks_overdue` (and `missed`). The command sees everything (a system user); the numbers come
-from `meetings.selectors.meeting_quality`, as the page and the API's `meetings/quality/`.
+from `meetings.quality.meeting_quality`, as the page and the API's `meetings/quality/`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chibo.accounts.models import User
-from chibo.meetings import selectors, summary
+from chibo.meetings import quality, summary
 from chibo.orgs.models import Organization
 
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         except Organization.DoesNotExist as exc:
             raise CommandError(f"No organization with code {options['under']!r}.") from exc
         user = User(username="system", is_superuser=True, is_active=True)
-        report = selectors.meeting_quality(user=user, org=org, start=start, end=end)
+        report = quality.meeting_quality(user=user, org=org, start=start, end=end)
         out: dict[str, Any] = {"under": org.code, "from": start.isoformat(), "to": end.isoformat(),
                                **report.total.as_dict()}
         if options["units"]:
