@@ -23,6 +23,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chibo.core.models import AuditEvent
 from chibo.meetings import quality, register, services, summary
 from chibo.meetings.models import AttendanceStatus, MeetingKind, MeetingMonth
 from chibo.meetings.services import AttendanceEntry
@@ -230,6 +231,7 @@ def test_summarize_rebuilds_the_summary(tree, capsys):
     call_command("meetings", "summarize")
     assert "1 organization-months" in capsys.readouterr().out
     assert _rows() == kept == [(tree["CA"].pk, 202305, 1, 0, 0, 0, 0)]
+    assert AuditEvent.objects.filter(action="meeting.summarize", after={"rows": 1}).exists()
 
 
 def test_the_report_follows_the_rules_in_force_month_by_month(moved_tree):

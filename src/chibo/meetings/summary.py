@@ -21,6 +21,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chibo.core.audit import audit_log
+
 from .models import Meeting, MeetingKind, MeetingMonth, MeetingStatus
 
 KINDS = (MeetingKind.REGULAR, MeetingKind.THEMATIC)
@@ -109,6 +111,20 @@ def refresh_meeting(meeting: Meeting, *also: dt.datetime) -> None:
     """After a change to the meeting: its month, and the months of `also` (other instants whose
     months the change touched)."""
     refresh(meeting.org_id, [month_of(meeting.scheduled_at), *(month_of(a) for a in also)])
+
+
+def summarize(*, actor: Any = None) -> int:
+    """`chibo meetings summarize`: rebuild every row, with its audit event; the number of rows."""
+    with transaction.atomic():
+        rows = rebuild()
+        audit_log(
+            actor=actor,
+            action="meeting.summarize",
+            target_type=MeetingMonth._meta.label_lower,
+            target_label="monthly summary of held meetings",
+            after={"rows": rows},
+        )
+    return rows
 
 
 def rebuild(org_ids: Iterable[int] | None = None) -> int:

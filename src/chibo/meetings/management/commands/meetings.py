@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["sub"] == "summarize":
-            rows = summary.rebuild()
+            rows = summary.summarize()
             self.stdout.write(f"meetings summarized: {rows} organization-months")
             return
         start, end = _date(options["start"], "--from"), _date(options["end"], "--to")
