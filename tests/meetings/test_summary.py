@@ -133,6 +133,8 @@ PERIODS = [
     ("GY1", D(2023, 7, 1), D(2024, 1, 31)),  # across the year's end and the dissolution
     ("P1", D(2023, 2, 1), D(2023, 2, 28)),  # one month
     ("P1", D(2023, 5, 2), D(2023, 5, 30)),  # inside one month
+    ("P1", D(2022, 12, 20), D(2023, 3, 31)),  # from the middle of a December
+    ("P1", D(2023, 12, 5), D(2024, 1, 10)),  # no whole month, across the year's end
 ]
 
 
