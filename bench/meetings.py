@@ -1,15 +1,17 @@
 """Benchmark scenarios of the meetings (for `bench/run.py`; the lead wires them in):
 
-- a province's meeting-quality report for a year (`meetings.selectors.meeting_quality`), target
+- a province's meeting-quality report for a year (`meetings.quality.meeting_quality`), target
   < 300 ms; floor: the same sums in hand-written SQL (one grouped statement for the meetings, one
   for the tasks) over the same rows;
 - a cell's meeting page (`/meetings/<pk>/`, 30 members on the register), target < 100 ms;
-  floor: the meeting, its attendance with the names, its agenda and its votes in four statements.
+  floor: the meeting, its attendance with the names, its agenda and its votes in four statements;
+  the page's number of queries goes in the scenario's note.
 
 `scenarios(admin, province, scenario, timed_pair)` takes the runner's helpers so that this module
 imports nothing from it. The meetings of the year are generated once (12 regular and 4 thematic
 meetings per cell of the province, with their counts; the page's meeting with its attendance)
-through the bulk path, inside the dataset (`BENCH_REUSE=1` keeps them).
+through the bulk path, inside the dataset (`BENCH_REUSE=1` keeps them), then the report's monthly
+summary is rebuilt from them (`meetings.summary.rebuild`), as after any bulk load.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def _ensure_meetings(province: Any) -> int:
 
     from chibo.core.bulk import allocate_ids, insert_rows
     from chibo.core.paths import subtree_q
-    from chibo.meetings import register, services
+    from chibo.meetings import register, services, summary
     from chibo.meetings.models import Meeting, MeetingKind, Resolution, Task
     from chibo.orgs.models import OrgVersion
 
@@ -82,6 +84,7 @@ def _ensure_meetings(province: Any) -> int:
                 task_rows.append((rid, "Việc", owner, due, due if rng.random() < 0.8 else None))
         insert_rows(Resolution, ["id", "meeting", "org", "number", "adopted_on", "title", "text"], res_rows)
         insert_rows(Task, ["resolution", "title", "owner", "due_date", "done_date"], task_rows)
+        summary.rebuild(cells)  # the meetings went in without the services
         # the page's meeting: a cell with at least 30 members, through the services
         day = dt.date(YEAR, 11, 12)
         for org_id in cells:
@@ -147,14 +150,14 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
               timed_pair: Callable[..., tuple[float, Any, float, Any]]) -> list[dict[str, Any]]:
     from django.test import Client
 
-    from chibo.meetings import selectors
+    from chibo.meetings import quality
 
     pk = _ensure_meetings(province)
     start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
     path = province.version_on(end).path
     out = []
     chibo_s, report, floor_s, floor = timed_pair(
-        lambda: selectors.meeting_quality(user=admin, org=province, start=start, end=end),
+        lambda: quality.meeting_quality(user=admin, org=province, start=start, end=end),
         lambda: _quality_floor(path, start, end))
     total = report.total
     if (total.held > 0) != (floor[0] > 0) or total.present != floor[2] or total.base != floor[3]:
@@ -173,6 +176,11 @@ def scenarios(admin: Any, province: Any, scenario: Callable[..., dict[str, Any]]
         return len(response.content)
 
     chibo_s, _size, floor_s, rows = timed_pair(page, lambda: _page_floor(pk))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page()
     out.append(scenario(f"a cell's meeting page ({rows} members on the register; target < 100 ms)",
-                        chibo_s * 1000, floor_s * 1000, "ms", None))
+                        chibo_s * 1000, floor_s * 1000, "ms", None, note=f"{len(queries)} queries"))
     return out

@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 
 from chibo.demo import meetings as demo
-from chibo.meetings import selectors, services
+from chibo.meetings import quality, services
 from chibo.meetings.models import Attendance, Meeting, Resolution, Task
 from chibo.orgs import kinds as K
 from chibo.orgs.services import org_establish
@@ -47,7 +47,7 @@ def test_build_is_idempotent_and_consistent(cam_vinh):
                                                    "tasks": 0}
     assert Attendance.objects.filter(status="absent_unexcused").exists()
     assert Task.objects.filter(done_date__isnull=True, due_date__lt=TODAY).exists()
-    report = selectors.meeting_quality(user=SYSTEM, org=g, start=D(2021, 1, 1), end=D(2025, 10, 31), on=TODAY)
+    report = quality.meeting_quality(user=SYSTEM, org=g, start=D(2021, 1, 1), end=D(2025, 10, 31), on=TODAY)
     assert 0 < report.total.held < report.total.due and report.missed
     assert 0 < report.total.met_criteria < report.total.held
     # the stored figures are what the services compute from the same attendance

@@ -221,7 +221,7 @@ def test_the_month_of_a_meeting_is_its_local_month_on_both_databases(tree, minut
     from django.utils import timezone
 
     from chibo.meetings.models import Meeting
-    from chibo.meetings.selectors import _fixed_offset, _LocalYearMonth
+    from chibo.meetings.quality import _fixed_offset, _LocalYearMonth
 
     when = dt.datetime(2023, 12, 31, 12, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
     with rolled_back():

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from chibo.core.models import AuditEvent
-from chibo.meetings import selectors, services
+from chibo.meetings import quality, selectors, services
 from chibo.meetings.models import (
     Attendance,
     AttendanceStatus,
@@ -222,7 +222,7 @@ def test_resolutions_and_tasks(tree, cell_a_members):
     services.task_complete(actor=None, task=t1, done_on=D(2022, 5, 30))
     overdue = list(selectors.overdue_tasks(user=SYSTEM, org=tree["GX1"]))
     assert [t.title for t in overdue] == ["Vệ sinh"]
-    report = selectors.meeting_quality(user=SYSTEM, org=tree["GX1"], start=D(2022, 1, 1), end=D(2022, 12, 31))
+    report = quality.meeting_quality(user=SYSTEM, org=tree["GX1"], start=D(2022, 1, 1), end=D(2022, 12, 31))
     assert report.total.tasks_done_on_time == 1 and report.total.tasks_overdue == 1
     assert Task.objects.count() == 2
 
@@ -232,7 +232,7 @@ def test_quality_report_due_held_missed(tree, cell_a_members):
         m = hold(schedule(tree["CA"], D(2022, month, 10)), D(2022, month, 10))
         services.meeting_record_attendance(actor=None, meeting=m, entries=everyone(cell_a_members))
     m = hold(schedule(tree["CA"], D(2022, 2, 20), MeetingKind.THEMATIC), D(2022, 2, 20))
-    report = selectors.meeting_quality(user=SYSTEM, org=tree["GX1"], start=D(2022, 1, 1), end=D(2022, 6, 30))
+    report = quality.meeting_quality(user=SYSTEM, org=tree["GX1"], start=D(2022, 1, 1), end=D(2022, 6, 30))
     # two cells (CA, CB): 6 regular + 2 thematic each
     assert report.total.due == 16
     assert report.total.held == 4

@@ -133,3 +133,42 @@ def test_member_feed_shows_the_meetings_of_the_members_cells(tree, secretary_b, 
     body = client.get(url).content.decode()
     assert f"meeting-{soon.pk}@" in body
     assert f"meeting-{m.pk}@" not in body  # more than a year ago
+
+
+def _held_meeting_with_records(cell, members, day):
+    m = services.meeting_schedule(actor=None, org=cell, kind=MeetingKind.REGULAR, scheduled_at=at(day))
+    services.meeting_record(actor=None, meeting=m, held_at=at(day), duration_minutes=120, chair=members[0],
+                            clerk=members[1], self_score=90,
+                            entries=[services.AttendanceEntry(x.pk, "present") for x in members])
+    for k in range(2):
+        v = services.vote_record(actor=None, meeting=m, question=f"NQ {k}", official_present=len(members),
+                                 votes_for=len(members), votes_against=0, abstentions=0)
+        r = services.resolution_record(actor=None, meeting=m, number=f"{m.pk}-{k}-NQ", title="NQ", vote=v)
+        for j in range(3):
+            services.task_create(actor=None, resolution=r, title=f"Việc {j}", owner=members[j], due_date=day)
+    services.minutes_save(actor=None, meeting=m, conclusion="Nhất trí")
+    services.minutes_adopt(actor=None, meeting=m)
+    services.minutes_amend(actor=None, meeting=m, on=timezone.localdate(), text="Bổ sung", reason="Sót")
+    return m
+
+
+PAGE_QUERIES = 30  # the meeting page's ceiling, whatever the size of the register (27 today)
+
+
+def test_the_meeting_page_takes_a_fixed_number_of_queries(tree, secretary_a, secretary_b, login):
+    """The page of a meeting with 30 members, 2 votes, 2 resolutions and 6 tasks takes as many
+    queries as one with 4: none per member, vote, resolution or task (ceiling PAGE_QUERIES)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = _held_meeting_with_records(tree["CB"], [admit(tree["CB"], vn_name("Nhỏ", i)) for i in range(4)], DAY)
+    large = _held_meeting_with_records(tree["CA"], [admit(tree["CA"], vn_name("Lớn", i)) for i in range(30)], DAY)
+    counts = []
+    for user, m in ((secretary_b, small), (secretary_a, large)):
+        c = login(user)
+        assert c.get(f"/meetings/{m.pk}/").status_code == 200  # warm the session and caches
+        with CaptureQueriesContext(connection) as ctx:
+            page = c.get(f"/meetings/{m.pk}/")
+        assert page.status_code == 200 and "Bổ sung" in page.content.decode()
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= PAGE_QUERIES

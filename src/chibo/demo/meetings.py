@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from chibo.core.audit import audit_log
 from chibo.core.bulk import allocate_ids, insert_rows
+from chibo.meetings import summary
 from chibo.meetings.models import (
     AgendaItem,
     Attendance,
@@ -342,6 +343,7 @@ def _write(cells: list[int], cam_vinh: set[int], today: dt.date) -> dict[str, in
             task_rows.append((res_ids[k], title, rng.choice(owners), due, done))
     insert_rows(Resolution, ["id", "meeting", "org", "vote", "number", "adopted_on", "title", "text"], res_rows)
     insert_rows(Task, ["resolution", "title", "owner", "due_date", "done_date"], task_rows)
+    summary.rebuild(cells)  # the rows went in without the services: the report's monthly summary
     return {"meetings": len(meeting_rows), "attendance": len(attendance), "votes": len(vote_rows),
             "resolutions": len(res_rows), "tasks": len(task_rows)}
 

@@ -124,6 +124,41 @@ class Meeting(models.Model):
         return 100.0 * self.present_count / self.base_count if self.base_count else None
 
 
+class MeetingMonthQuerySet(ScopedQuerySet["MeetingMonth"]):
+    def scope_filter(self, scope: Scope) -> Q:
+        return _orgs_in_scope(scope, "org")
+
+
+class MeetingMonth(models.Model):
+    """What an organization's held regular and thematic meetings add up to in a calendar month
+    of the site's zone (the month of `scheduled_at`): how many of each kind, how many met the
+    criteria, and the sums of their present and base counts. Kept by the services in the
+    transaction that changes a meeting (`meetings.summary`), rebuilt by `chibo meetings
+    summarize` after a bulk load; the quality report reads these rows instead of the meetings."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveIntegerField()  # year × 100 + month
+    regular = models.PositiveIntegerField(default=0)
+    thematic = models.PositiveIntegerField(default=0)
+    met = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    base = models.PositiveIntegerField(default=0)
+
+    objects = MeetingMonthQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "month"], name="meetingmonth_unique"),
+            models.CheckConstraint(condition=Q(month__gte=100001, month__lte=999912), name="meetingmonth_month"),
+        ]
+        # the report's organizations and months, answered from the index alone
+        indexes = [models.Index(fields=["org", "month", "regular", "thematic", "met", "present", "base"],
+                                name="meetingmonth_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month}"
+
+
 _M = TypeVar("_M", bound=models.Model)
 
 

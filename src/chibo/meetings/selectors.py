@@ -1,20 +1,18 @@
 """Every read of the meetings app, scoped by `restrict(user, action)` and as-of aware.
 
-The figures (a cell's calendar, the quality of meetings under a unit over a period) are here, so
-the reports registry can register them as indicators: `meeting_quality()` returns, per unit and
-in total, meetings due and held, those meeting the criteria, the attendance rate and the tasks
-done on time or overdue, each with the ids behind it for drill-down.
+The figures (a cell's calendar, the meetings due) are here, and the lists behind the quality of
+meetings under a unit (`drill_meetings`, `drill_tasks`, `attendance_rows`), so the reports
+registry can register them as indicators; the quality report itself is `quality.meeting_quality`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from chibo.core.paths import subtree_q
@@ -225,175 +223,6 @@ def due_slots(*, versions: list[tuple[int, str, dt.date, dt.date | None]], start
             if n and _exists_on(org_spans, dt.date(y, 3 * q - 1, 15)):
                 slots[(org_id, MeetingKind.THEMATIC, y, q)] = Slot(org_id, MeetingKind.THEMATIC, y, q, n)
     return slots
-
-
-# --- quality over a subtree -------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    due: int = 0
-    held: int = 0
-    met_criteria: int = 0
-    present: int = 0
-    base: int = 0
-    tasks_due: int = 0
-    tasks_done_on_time: int = 0
-    tasks_overdue: int = 0
-
-    def add(self, other: Figures) -> None:
-        for f in ("due", "held", "met_criteria", "present", "base", "tasks_due", "tasks_done_on_time",
-                  "tasks_overdue"):
-            setattr(self, f, getattr(self, f) + getattr(other, f))
-
-    @property
-    def missed(self) -> int:
-        return max(self.due - self.held, 0)
-
-    @property
-    def attendance_rate(self) -> float | None:
-        return round(100.0 * self.present / self.base, 1) if self.base else None
-
-    @property
-    def met_share(self) -> float | None:
-        return round(100.0 * self.met_criteria / self.held, 1) if self.held else None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"due": self.due, "held": self.held, "missed": self.missed, "met_criteria": self.met_criteria,
-                "attendance_rate": self.attendance_rate, "tasks_done_on_time": self.tasks_done_on_time,
-                "tasks_overdue": self.tasks_overdue}
-
-
-@dataclass
-class UnitRow:
-    org_id: int
-    code: str
-    name: str
-    figures: Figures = field(default_factory=Figures)
-
-
-@dataclass
-class QualityReport:
-    root: Organization
-    start: dt.date
-    end: dt.date
-    rows: list[UnitRow]
-    total: Figures
-    missed: list[Slot]
-
-
-class _LocalYearMonth(Func):
-    """year × 100 + month of a datetime at a fixed offset from UTC (the site's zone when it has no
-    daylight saving in the period): computed by the database itself. Django's `ExtractYear` and
-    `ExtractMonth` on SQLite call back into Python for every row (two-thirds of a province's
-    quality report went there)."""
-
-    output_field = IntegerField()
-
-    def __init__(self, expression: Any, *, offset_seconds: int) -> None:
-        self.offset_seconds = int(offset_seconds)
-        super().__init__(expression)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(strftime('%%Y%%m', {sql}, '{self.offset_seconds:+d} seconds') AS INTEGER)", list(params)
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        return (f"CAST(to_char(({sql} AT TIME ZONE 'UTC') + make_interval(secs => {self.offset_seconds}), "
-                "'YYYYMM') AS INTEGER)", list(params))
-
-
-def _fixed_offset(start: dt.date, end: dt.date) -> int | None:
-    """The site zone's offset from UTC in seconds when it is the same all through [start, end]."""
-    zone = timezone.get_current_timezone()
-    offsets = {dt.datetime(y, m, 1, tzinfo=zone).utcoffset() for y in range(start.year, end.year + 1)
-               for m in (1, 4, 7, 10)}
-    offset = offsets.pop() if len(offsets) == 1 else None
-    return None if offset is None else int(offset.total_seconds())
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def meeting_quality(*, user: Any, org: Organization, start: dt.date, end: dt.date,
-                    on: dt.date | None = None) -> QualityReport:
-    """Meeting quality under `org` over [start, end]: per unit below it (on `end`'s tree) and in
-    total. Held counts the owed regular and thematic meetings that took place (at most what was
-    owed per month or quarter); the attendance rate and the criteria are over every held regular
-    and thematic meeting; tasks are those due in the period. `org` must be in the user's scope."""
-    on = on or today()
-    Organization.objects.restrict(user, VIEW).get(pk=org.pk)
-    paths = list(set(OrgVersion.objects.filter(org=org).values_list("path", flat=True)))
-    versions = _cell_versions(paths, start, end)
-    cell_ids = {v[0] for v in versions}
-    slots = due_slots(versions=versions, start=start, end=end)
-    per_cell: dict[int, Figures] = defaultdict(Figures)
-    held_in_period = Meeting.objects.filter(
-        org_id__in=_subtree_org_ids(org), status=MeetingStatus.HELD,
-        kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC],
-        scheduled_at__gte=_local_midnight(start), scheduled_at__lt=_local_midnight(end + dt.timedelta(days=1)))
-    offset = _fixed_offset(start, end)
-    if offset is not None:
-        by_month = held_in_period.annotate(ym=_LocalYearMonth(F("scheduled_at"), offset_seconds=offset))
-        rows = by_month.values("org_id", "kind", "ym")
-    else:
-        rows = held_in_period.annotate(y=ExtractYear("scheduled_at"), m=ExtractMonth("scheduled_at")).values(
-            "org_id", "kind", "y", "m")
-    held = rows.annotate(n=Count("id"), met=Count("id", filter=Q(met_criteria=True)), present=Sum("present_count"),
-                         base=Sum("base_count"))
-    for row in held:
-        if "ym" in row:
-            row["y"], row["m"] = divmod(row["ym"], 100)
-        f = per_cell[row["org_id"]]
-        f.met_criteria += row["met"]
-        f.present += row["present"] or 0
-        f.base += row["base"] or 0
-        period = row["m"] if row["kind"] == MeetingKind.REGULAR else (row["m"] + 2) // 3
-        slot = slots.get((row["org_id"], row["kind"], row["y"], period))
-        if slot is not None:
-            slot.held += row["n"]
-    for slot in slots.values():
-        f = per_cell[slot.org_id]
-        f.due += slot.due
-        f.held += min(slot.held, slot.due)
-    tasks = (
-        Task.objects.filter(resolution__org_id__in=_subtree_org_ids(org), due_date__gte=start, due_date__lte=end)
-        .values("resolution__org_id")
-        .annotate(n=Count("id"), on_time=Count("id", filter=Q(done_date__lte=F("due_date"))),
-                  overdue=Count("id", filter=Q(done_date__isnull=True, due_date__lt=on)))
-    )
-    for row in tasks:
-        f = per_cell[row["resolution__org_id"]]
-        f.tasks_due += row["n"]
-        f.tasks_done_on_time += row["on_time"]
-        f.tasks_overdue += row["overdue"]
-    # roll up to the units right under the root, on the end date's tree
-    end_versions = OrgVersion.objects.filter(valid_from__lte=end).exclude(valid_to__lte=end)
-    root_v = end_versions.filter(org=org).values_list("path", "depth").first()
-    units: list[UnitRow] = []
-    unit_of: dict[int, UnitRow] = {}
-    if root_v is not None:
-        children = end_versions.filter(subtree_q(root_v[0]), depth=root_v[1] + 1).select_related("org")
-        by_path = {}
-        for v in children.order_by("name"):
-            u = UnitRow(org_id=v.org_id, code=v.org.code, name=v.name)
-            units.append(u)
-            by_path[v.path] = u
-        for org_id, path, _a, _b in versions:
-            for p, u in by_path.items():
-                if path.startswith(p):
-                    unit_of[org_id] = u
-                    break
-    total = Figures()
-    for org_id, f in per_cell.items():
-        total.add(f)
-        if org_id in unit_of:
-            unit_of[org_id].figures.add(f)
-    missed = sorted((s for s in slots.values() if s.missed and s.org_id in cell_ids),
-                    key=lambda s: (s.year, s.period, s.org_id))
-    return QualityReport(root=org, start=start, end=end, rows=units, total=total, missed=missed)
 
 
 # --- a cell's calendar -------------------------------------------------------------------------------

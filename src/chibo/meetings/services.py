@@ -20,7 +20,7 @@ from chibo.members.models import Member
 from chibo.orgs.models import Organization, OrgVersion
 from chibo.rules.selectors import MissingRule, rule
 
-from . import register
+from . import register, summary
 from .models import (
     VOTE_RULES,
     AgendaItem,
@@ -214,6 +214,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     before = _snapshot(meeting)
     meeting.status = MeetingStatus.CANCELLED
     meeting.save(update_fields=["status"])
+    summary.refresh_meeting(meeting)
     _audit(actor, meeting, "meeting.cancel", before=before, after=_snapshot(meeting), reason=reason)
     return meeting
 
@@ -355,9 +356,11 @@ def judge(*, base: int, present: int, unexcused: int, longest_run: int, duration
 
 def refresh_quality(meeting: Meeting) -> None:
     """Compute the meeting's figures from its attendance, and those of the organization's later
-    counted meetings of the same year (their runs of absences depend on this one)."""
+    counted meetings of the same year (their runs of absences depend on this one); then the
+    monthly summary of the months they fall in (`summary.refresh`)."""
     if meeting.status != MeetingStatus.HELD or meeting.kind not in COUNTED_KINDS:
         _store_quality(meeting, {})
+        summary.refresh_meeting(meeting)
         return
     day = _day(meeting)
     year_meetings = list(
@@ -379,6 +382,7 @@ def refresh_quality(meeting: Meeting) -> None:
         if started:
             longest = max((runs.get(member, 0) for member in rows[m.pk]), default=0)
             _store_quality(m, rows[m.pk], longest)
+    summary.refresh_meeting(meeting, *(m.scheduled_at for m in year_meetings))
 
 
 def _store_quality(meeting: Meeting, rows: dict[int, str], longest: int = 0) -> None:

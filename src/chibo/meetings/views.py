@@ -41,6 +41,7 @@ from .forms import (
     VoteForm,
 )
 from .models import AttendanceStatus, Meeting, MeetingStatus, Task
+from .quality import meeting_quality
 
 CHANGE = selectors.CHANGE
 PRINT_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("ko", "한국어"), ("fa", "فارسی")]
@@ -445,7 +446,7 @@ def quality(request: HttpRequest, code: str) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     status = 400 if form.is_bound and not form.is_valid() else 200
     start, end = form.period(today().year)
-    report = selectors.meeting_quality(user=request.user, org=org, start=start, end=end)
+    report = meeting_quality(user=request.user, org=org, start=start, end=end)
     names = {o.pk: o.code for o in Organization.objects.filter(pk__in={s.org_id for s in report.missed[:200]})}
     return render(request, "meetings/quality.html", {
         "org": org, "org_name": _org_name(org, end), "form": form, "report": report, "start": start, "end": end,

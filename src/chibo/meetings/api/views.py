@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from chibo.core.api import ScopedReadOnlyViewSet
 from chibo.core.validtime import today
-from chibo.meetings import selectors
+from chibo.meetings import quality
 from chibo.meetings.models import Attendance, Meeting, Resolution, Task, Vote
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization
@@ -96,7 +96,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         assert org is not None
         start = _date(request, "from", dt.date(today().year, 1, 1))
         end = _date(request, "to", dt.date(today().year, 12, 31))
-        report = selectors.meeting_quality(user=request.user, org=org, start=start, end=end)
+        report = quality.meeting_quality(user=request.user, org=org, start=start, end=end)
         data = {"under": org.code, "start": start, "end": end, "total": report.total.as_dict(),
                 "units": [{"code": u.code, "name": u.name, "figures": u.figures.as_dict()} for u in report.rows]}
         return Response(QualitySerializer(data).data)

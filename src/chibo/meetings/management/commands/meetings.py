@@ -1,10 +1,13 @@
-"""`chibo meetings quality`: the quality of meetings under a unit over a period.
+"""`chibo meetings quality`: the quality of meetings under a unit over a period;
+`chibo meetings summarize`: rebuild the monthly summary the report reads (`meetings.summary`),
+after meetings were loaded in bulk or the site's time zone changed.
 
     chibo meetings quality --under CODE --from D1 --to D2 [--json]
+    chibo meetings summarize
 
 Keys: `due`, `held`, `met_criteria`, `attendance_rate` (percent), `tasks_done_on_time`,
 `tasks_overdue` (and `missed`). The command sees everything (a system user); the numbers come
-from `meetings.selectors.meeting_quality`, as the page and the API's `meetings/quality/`.
+from `meetings.quality.meeting_quality`, as the page and the API's `meetings/quality/`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chibo.accounts.models import User
-from chibo.meetings import selectors
+from chibo.meetings import quality, summary
 from chibo.orgs.models import Organization
 
 
@@ -38,8 +41,13 @@ class Command(BaseCommand):
         q.add_argument("--to", dest="end", metavar="DATE", required=True, help="YYYY-MM-DD")
         q.add_argument("--json", action="store_true", help="Print JSON.")
         q.add_argument("--units", action="store_true", help="Also the figures of each unit below.")
+        sub.add_parser("summarize", help="Rebuild the monthly summary of held meetings from the meetings.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["sub"] == "summarize":
+            rows = summary.summarize()
+            self.stdout.write(f"meetings summarized: {rows} organization-months")
+            return
         start, end = _date(options["start"], "--from"), _date(options["end"], "--to")
         if end < start:
             raise CommandError("--to is before --from.")
@@ -48,7 +56,7 @@ class Command(BaseCommand):
         except Organization.DoesNotExist as exc:
             raise CommandError(f"No organization with code {options['under']!r}.") from exc
         user = User(username="system", is_superuser=True, is_active=True)
-        report = selectors.meeting_quality(user=user, org=org, start=start, end=end)
+        report = quality.meeting_quality(user=user, org=org, start=start, end=end)
         out: dict[str, Any] = {"under": org.code, "from": start.isoformat(), "to": end.isoformat(),
                                **report.total.as_dict()}
         if options["units"]:
