@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from django.db import transaction
 
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.orgs import kinds as K
@@ -83,3 +87,14 @@ def make_persona(
             valid_from=valid_from, valid_to=valid_to,
         )
     return user
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Each hypothesis example writes inside a savepoint that is undone afterwards."""
+    sid = transaction.savepoint()
+    try:
+        yield
+    finally:
+        transaction.savepoint_rollback(sid)
+

@@ -13,12 +13,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +26,7 @@ from chibo.meetings import quality, register, services, summary
 from chibo.meetings.models import AttendanceStatus, MeetingKind, MeetingMonth
 from chibo.meetings.services import AttendanceEntry
 from chibo.orgs import services as orgs
+from tests.factories import rolled_back
 
 from .conftest import SYSTEM, admit, vn_name
 from .reference_quality import old_meeting_quality
@@ -41,13 +40,6 @@ CELLS = ("CA", "CB", "CY1")
 STATUSES = [s.value for s in AttendanceStatus]
 
 
-@contextmanager
-def rolled_back():
-    sid = transaction.savepoint()
-    try:
-        yield
-    finally:
-        transaction.savepoint_rollback(sid)
 
 
 def _instant(month: int, where: str, minutes: int) -> dt.datetime:
