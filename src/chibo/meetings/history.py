@@ -23,6 +23,7 @@ def register() -> None:
         "meeting.task": gettext_lazy("Task assigned"),
         "meeting.task_done": gettext_lazy("Task done"),
         "meeting.demo_build": gettext_lazy("Demo meetings created"),
+        "meeting.summarize": gettext_lazy("Monthly meeting summaries rebuilt"),
     })
     register_fields({
         "scheduled_at": gettext_lazy("Scheduled for"),
