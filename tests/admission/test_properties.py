@@ -10,11 +10,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,20 +21,12 @@ from chibo.admission.models import Applicant, Step
 from chibo.members.models import Member
 from chibo.members.validation import add_months
 from chibo.rules.calendar import is_working_day, working_days_between
+from tests.factories import rolled_back
 
 from .conftest import DATES, SYSTEM, D, listed, walk
 
 pytestmark = pytest.mark.django_db
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-@contextmanager
-def rolled_back():
-    sid = transaction.savepoint()
-    try:
-        yield
-    finally:
-        transaction.savepoint_rollback(sid)
 
 
 # a vote day around Tết and the other holidays of 2022-2023, and gaps (days) between later acts

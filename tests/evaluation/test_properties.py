@@ -6,31 +6,21 @@ round gives the same result."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chibo.evaluation import services
 from chibo.evaluation.models import LEVEL_ORDER, Assessment, Level, State, Subject, level_rank
+from tests.factories import rolled_back
 
 from .conftest import admit, vn_name
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 FAST = settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-@contextmanager
-def rolled_back():
-    sid = transaction.savepoint()
-    try:
-        yield
-    finally:
-        transaction.savepoint_rollback(sid)
 
 
 member_plan = st.tuples(st.sampled_from(LEVEL_ORDER), st.booleans(), st.booleans(), st.booleans())

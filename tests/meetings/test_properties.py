@@ -9,11 +9,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +21,7 @@ from chibo.meetings.models import AttendanceStatus, MeetingKind, Minutes
 from chibo.meetings.services import AttendanceEntry, vote_passes
 from chibo.members import services as members
 from chibo.rules.models import PolicyParameter
+from tests.factories import rolled_back
 
 from .conftest import admit, at, vn_name
 
@@ -30,16 +29,6 @@ D = dt.date
 pytestmark = pytest.mark.django_db
 FAST = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 MONTH = [D(2023, 6, d) for d in range(1, 31)]
-
-
-@contextmanager
-def rolled_back():
-    """Each example writes inside a savepoint that is undone afterwards."""
-    sid = transaction.savepoint()
-    try:
-        yield
-    finally:
-        transaction.savepoint_rollback(sid)
 
 
 days = st.integers(min_value=2, max_value=29)

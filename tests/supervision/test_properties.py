@@ -8,11 +8,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,21 +18,13 @@ from chibo.rules.calendar import is_working_day, working_days_between
 from chibo.rules.models import PolicyParameter
 from chibo.supervision import services
 from chibo.supervision.models import STATE_RANK, LetterTransition
+from tests.factories import rolled_back
 
 from .conftest import admit, receive
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-@contextmanager
-def rolled_back():
-    sid = transaction.savepoint()
-    try:
-        yield
-    finally:
-        transaction.savepoint_rollback(sid)
 
 
 @FAST
