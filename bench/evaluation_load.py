@@ -53,20 +53,63 @@ def pending(base: str, token: str, round_id: int, n: int) -> list[dict[str, Any]
     return rows[:n]
 
 
+def valid_body(rules: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """A self-assessment the round's rules accept: every criterion graded "good" (rule sets with
+    grades, 132 and 124-QĐ/TW), or 85% of each criterion's points with the level of the total's band
+    (366-QĐ/TW), so the load measures the writes, not the validation's refusals."""
+    if rules.get("scale") == "grades":
+        return {"scores": {g["code"]: "good" for g in groups}, "level": "good_completion"}
+    scores = {g["code"]: round(0.85 * float(g["max_points"]) * 2) / 2 for g in groups}
+    total = sum(scores.values())
+    bands = rules.get("bands") or {"excellent": 90, "good": 70, "completion": 50}
+    level = ("excellent_completion" if total >= float(bands["excellent"]) else
+             "good_completion" if total >= float(bands["good"]) else
+             "task_completion" if total >= float(bands["completion"]) else "non_completion")
+    return {"scores": scores, "level": level}
+
+
+def bodies_for(base: str, token: str, round_id: int) -> dict[str, dict[str, Any]]:
+    """The body for a member and for a secretary (who may have the leaders' criteria), read from the
+    round's rules and criteria sets through the API."""
+    status, rnd = call(f"{base}/api/v1/evaluation-rounds/{round_id}/", token)
+    if status != 200:
+        raise SystemExit(f"reading round {round_id}: HTTP {status}")
+
+    def groups(set_id: int | None) -> list[dict[str, Any]]:
+        if not set_id:
+            return []
+        status, criteria = call(f"{base}/api/v1/evaluation-criteria/{set_id}/", token)
+        if status != 200:
+            raise SystemExit(f"reading criteria set {set_id}: HTTP {status}")
+        return list(criteria["groups"])
+
+    member = groups(rnd["criteria_member"])
+    leader = groups(rnd["criteria_leader"]) if rnd["criteria_leader"] else member
+    return {"member": valid_body(rnd["rules"], member), "secretary": valid_body(rnd["rules"], leader)}
+
+
+def body_for(bodies: dict[str, dict[str, Any]], row: dict[str, Any]) -> dict[str, Any]:
+    return bodies["secretary"] if row.get("post") == "secretary" else bodies["member"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
     ap.add_argument("--token", required=True)
     ap.add_argument("--round", type=int, required=True)
     ap.add_argument("--writers", type=int, default=2000)
-    ap.add_argument("--level", default="good_completion")
-    ap.add_argument("--scores", default='{"politics": 16, "ethics": 16, "discipline": 16, "tasks": 32}')
+    ap.add_argument("--level", default="", help="override the level derived from the round's rules")
+    ap.add_argument("--scores", default="", help="override the scores (JSON) derived from the round's criteria")
     args = ap.parse_args()
     base = args.url.rstrip("/")
     rows = pending(base, args.token, args.round, args.writers)
     if len(rows) < args.writers:
         raise SystemExit(f"only {len(rows)} pending member assessments in round {args.round}")
-    scores = json.loads(args.scores)
+    bodies = bodies_for(base, args.token, args.round)
+    if args.scores or args.level:
+        bodies = {post: {"scores": json.loads(args.scores) if args.scores else b["scores"],
+                         "level": args.level or b["level"]} for post, b in bodies.items()}
+    refused: list[Any] = []
     start = threading.Barrier(len(rows))
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
@@ -75,14 +118,16 @@ def main() -> None:
 
     def write(row: dict[str, Any]) -> int:
         start.wait()
-        body = {"version": row["version"], "level": args.level, "scores": scores}
+        body = {"version": row["version"], **body_for(bodies, row)}
         while True:
             t0 = time.perf_counter()
-            status, _payload = call(f"{base}/api/v1/evaluation-assessments/{row['id']}/self-assess/", args.token,
-                                    "POST", body)
+            status, payload = call(f"{base}/api/v1/evaluation-assessments/{row['id']}/self-assess/", args.token,
+                                   "POST", body)
             with lock:
                 statuses[status] += 1
                 latencies.append(time.perf_counter() - t0)
+                if 400 <= status < 500 and status != 429 and len(refused) < 3:
+                    refused.append({"status": status, "body": body, "answer": payload})
             if status in (429, 503):
                 retries["overload"] += 1
                 time.sleep(0.5)
@@ -104,6 +149,7 @@ def main() -> None:
         "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 1),
         "p99_ms": round(1000 * lat[int(0.99 * (len(lat) - 1))], 1),
         "server_errors": sum(n for s, n in statuses.items() if s >= 500 and s != 503),
+        "refused_examples": refused,
     }
     print(json.dumps(report, indent=2))
     ok = done == len(rows) and report["server_errors"] == 0 and set(final) == {200}
