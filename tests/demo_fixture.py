@@ -71,8 +71,8 @@ def demo_quang_ninh(django_db_setup, django_db_blocker) -> Iterator[DemoRun]:
 
 @pytest.fixture(scope="session")
 def demo_tuyen_quang_ha_giang(demo_quang_ninh, django_db_blocker) -> MergedRun:
-    from chibo.members import demo as members_demo
-    from chibo.orgs import demo as org_demo
+    from chibo.demo import members as members_demo
+    from chibo.demo import orgs as org_demo
     from tests.restructuring.helpers_demo import DAY_BEFORE, counts, member_cells
 
     with django_db_blocker.unblock():

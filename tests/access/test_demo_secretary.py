@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from chibo.core.validtime import today
+from chibo.demo import orgs as demo
 from chibo.members.models import Affiliation
-from chibo.orgs import demo
 from chibo.orgs.models import Organization, OrgVersion
 
 pytestmark = pytest.mark.django_db

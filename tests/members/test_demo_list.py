@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from chibo.accounts.models import Role, RoleAssignment, User
-from chibo.members import demo
+from chibo.demo import members as demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 
 from chibo.accounts.models import User
 from chibo.core.validtime import valid_on_q
-from chibo.members import demo
+from chibo.demo import members as demo
 from chibo.members.choices import IN_PARTY, AffiliationKind, EventType, Occupation
 from chibo.members.models import Affiliation, Member, MemberEvent, StatusPeriod
 from chibo.members.selectors import member_counts

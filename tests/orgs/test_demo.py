@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from chibo.core.validtime import covers, today
-from chibo.orgs import demo
+from chibo.demo import orgs as demo
 from chibo.orgs import kinds as K
 from chibo.orgs.models import EventType, Organization, OrgEvent, OrgVersion
 

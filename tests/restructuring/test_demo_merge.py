@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from chibo.demo import orgs as org_demo
 from chibo.geo.models import REFORM_DATE, AdminUnit, Edition, Level
-from chibo.orgs import demo as org_demo
 from chibo.orgs import kinds as K
 from chibo.orgs.models import EventType, LinkRole, Organization, OrgEventLink
 from chibo.restructuring.models import AppliedPlan

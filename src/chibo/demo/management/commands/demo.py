@@ -2,8 +2,8 @@
 
 The steps, in order, each skipped when it is already done (a second run changes nothing):
 
-1. the organization tree of each province up to 2025-06-30 (`chibo.orgs.demo.build_demo`);
-2. its members (`chibo.members.demo.build_members`);
+1. the organization tree of each province up to 2025-06-30 (`chibo.demo.orgs.build_demo`);
+2. its members (`chibo.demo.members.build_members`);
 3. the 2025 reform of each current province that the demo provinces form, through the
    restructuring feature (`plan_2025`, every divided commune confirmed as proposed, then
    `plan_apply`; skipped when the plan's key was applied), so the demo tree is today's tree and
@@ -33,8 +33,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from chibo.demo import orgs as demo
 from chibo.geo.models import AdminUnit, Edition
-from chibo.orgs import demo
 
 # The capabilities' demo steps, in order: a module of `chibo.demo` with `build(*, stdout)`,
 # idempotent (a second run writes nothing). A new capability adds its line here.
@@ -155,7 +155,7 @@ class Command(BaseCommand):
         return bool(result.built)
 
     def build_members(self, provinces: list[str], seed: int) -> bool:
-        from chibo.members.demo import build_members
+        from chibo.demo.members import build_members
 
         try:
             result = build_members(provinces=provinces, seed=seed, progress=self.say)

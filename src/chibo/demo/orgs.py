@@ -25,9 +25,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from chibo.geo.models import AdminUnit, Edition, Level
-
-from . import services
-from .kinds import (
+from chibo.orgs import services
+from chibo.orgs.kinds import (
     AGENCY_BLOC,
     COMPONENT,
     DISTRICT,
@@ -38,8 +37,8 @@ from .kinds import (
     PARTY_GROUP,
     PROVINCIAL,
 )
-from .models import Decision, Organization, OrgKind, Power, Sector
-from .services import DecisionRef, NewOrg
+from chibo.orgs.models import Decision, Organization, OrgKind, Power, Sector
+from chibo.orgs.services import DecisionRef, NewOrg
 
 Say = Callable[[str], None]
 
@@ -926,7 +925,7 @@ def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 def _counts(org: Organization, on: dt.date) -> dict[str, int]:
-    from .selectors import org_counts
+    from chibo.orgs.selectors import org_counts
 
     return org_counts(user=system_actor(), org=org, on=on)
 

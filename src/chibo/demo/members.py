@@ -1,5 +1,5 @@
 """Deterministic demo members for the demo provinces, on the organization tree that
-`chibo.orgs.demo` built: every member's history (admission, recognition, moves between cells,
+`chibo.demo.orgs` built: every member's history (admission, recognition, moves between cells,
 exemption, leaving the party, death, readmission) since the first cells of each province, written
 through the bulk path (`chibo.members.bulk.members_bulk_create`), which validates every record.
 
@@ -35,13 +35,8 @@ from typing import Any
 from django.db import transaction
 
 from chibo.core.paths import segments, subtree_q
-from chibo.orgs.models import EventType as OrgEventType
-from chibo.orgs.models import LinkRole, Organization, OrgEventLink, OrgVersion
-from chibo.orgs.models import Sector as OrgSector
-from chibo.rules.models import Confidence, PolicyParameter
-
-from .bulk import EventSpec, MemberRecord, members_bulk_create
-from .choices import (
+from chibo.members.bulk import EventSpec, MemberRecord, members_bulk_create
+from chibo.members.choices import (
     EventType,
     Gender,
     GeneralEducation,
@@ -50,8 +45,12 @@ from .choices import (
     Religion,
     TheoryLevel,
 )
-from .services import MEMBER_CELL_KINDS, PersonData
-from .validation import add_months, full_months
+from chibo.members.services import MEMBER_CELL_KINDS, PersonData
+from chibo.members.validation import add_months, full_months
+from chibo.orgs.models import EventType as OrgEventType
+from chibo.orgs.models import LinkRole, Organization, OrgEventLink, OrgVersion
+from chibo.orgs.models import Sector as OrgSector
+from chibo.rules.models import Confidence, PolicyParameter
 
 Say = Callable[[str], None]
 
@@ -1235,7 +1234,7 @@ def ensure_quang_ninh_target() -> None:
 
 
 def _has_members(province: str) -> bool:
-    from .models import Affiliation
+    from chibo.members.models import Affiliation
 
     root = Organization.objects.get(code=province)
     version = root.versions.order_by("valid_from").first()
@@ -1266,9 +1265,8 @@ class QuangNinhFigures:
 def check_quang_ninh() -> QuangNinhFigures:
     """Count Quảng Ninh's member figures from the records; raise if seed 002's are not met."""
     from chibo.accounts.models import User
+    from chibo.members.selectors import admissions_count, departures_count, member_counts
     from chibo.rules.selectors import rule
-
-    from .selectors import admissions_count, departures_count, member_counts
 
     user = User(is_superuser=True, is_active=True)
     qn = Organization.objects.get(code=QUANG_NINH)
@@ -1313,7 +1311,7 @@ class MembersResult:
 def build_members(*, provinces: Sequence[str] = PROVINCES, seed: int = SEED,
                   progress: Say | None = None) -> dict[str, Any]:
     """Generate and write the members of the provinces whose cells have none yet (the org tree
-    must be there: `chibo.orgs.demo.build_demo`). Deterministic for a seed. Checks Quảng Ninh's
+    must be there: `chibo.demo.orgs.build_demo`). Deterministic for a seed. Checks Quảng Ninh's
     figures at the end (RuntimeError if they are not met). Returns a summary."""
     say = progress or (lambda _m: None)
     started = time.monotonic()
