@@ -43,7 +43,7 @@ def call(url: str, token: str, method: str = "GET", body: dict[str, Any] | None 
 
 def pending(base: str, token: str, round_id: int, n: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    url: str | None = f"{base}/api/v1/evaluation-assessments/?round={round_id}"
+    url: str | None = f"{base}/api/v1/evaluation-assessments/?round={round_id}&state=pending"
     while url and len(rows) < n:
         status, page = call(url, token)
         if status != 200:
@@ -139,7 +139,7 @@ def main() -> None:
         final = list(pool.map(write, rows))
     wall = time.perf_counter() - began
     ids = {r["id"] for r in rows}
-    after = [r for r in pending_or_done(base, args.token, args.round) if r["id"] in ids]
+    after = [r for r in self_assessed(base, args.token, args.round) if r["id"] in ids]
     done = sum(1 for r in after if r["state"] == "self_assessed" and r["version"] == 2)
     lat = sorted(latencies)
     report = {
@@ -156,9 +156,10 @@ def main() -> None:
     sys.exit(0 if ok else 1)
 
 
-def pending_or_done(base: str, token: str, round_id: int) -> list[dict[str, Any]]:
+def self_assessed(base: str, token: str, round_id: int) -> list[dict[str, Any]]:
+    """The round's self-assessed assessments, read back through the API."""
     rows: list[dict[str, Any]] = []
-    url: str | None = f"{base}/api/v1/evaluation-assessments/?round={round_id}"
+    url: str | None = f"{base}/api/v1/evaluation-assessments/?round={round_id}&state=self_assessed"
     while url:
         status, page = call(url, token)
         if status != 200:

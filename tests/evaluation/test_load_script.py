@@ -58,3 +58,14 @@ def test_the_scripts_bodies_are_accepted(tree, people, criteria, via_api, year):
         assert status == 200, answer
     done = Assessment.objects.filter(pk__in=[r["id"] for r in rows], state=State.SELF_ASSESSED, version=2)
     assert done.count() == 4
+    # read back through the API's state filter, as the script does
+    back = evaluation_load.self_assessed(base, via_api, rnd.pk)
+    assert sorted(r["id"] for r in back) == sorted(r["id"] for r in rows)
+    assert all(r["state"] == "pending" for r in evaluation_load.pending(base, via_api, rnd.pk, 100))
+
+
+def test_an_unknown_state_is_a_clear_400(tree, people, criteria, via_api):
+    rnd = services.round_open(actor=None, org=tree["GX1"], year=2025, opened_on=D(2025, 12, 1))
+    status, answer = evaluation_load.call(
+        f"http://chibo.test/api/v1/evaluation-assessments/?round={rnd.pk}&state=done", via_api)
+    assert status == 400 and "state" in answer

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from chibo.core.api import ScopedReadOnlyViewSet
 from chibo.evaluation import selectors, services
-from chibo.evaluation.models import Assessment, CriteriaSet, Programme, Round
+from chibo.evaluation.models import Assessment, CriteriaSet, Programme, Round, State
 from chibo.evaluation.services import StaleWrite
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization
@@ -123,9 +123,16 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
             code = self.request.query_params.get("org")
             if code:
                 qs = qs.filter(org__code=code)
+            state = self.request.query_params.get("state")
+            if state:
+                if state not in State.values:
+                    raise serializers.ValidationError(
+                        {"state": _("Unknown state: give one of %(states)s.") % {"states": ", ".join(State.values)}})
+                qs = qs.filter(state=state)
         return qs
 
-    @extend_schema(parameters=[OpenApiParameter("round", OpenApiTypes.INT), OpenApiParameter("org", OpenApiTypes.STR)])
+    @extend_schema(parameters=[OpenApiParameter("round", OpenApiTypes.INT), OpenApiParameter("org", OpenApiTypes.STR),
+                               OpenApiParameter("state", OpenApiTypes.STR, enum=State.values)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["id"] for row in response.data.get("results", [])] if isinstance(response.data, dict) else []
