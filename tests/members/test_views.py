@@ -208,8 +208,10 @@ def test_recording_an_event(web, mt_members):
     ({"type": "removed_from_list", "on": "2010-01-01"}, "Events are entered in date order"),
     ({"type": "admitted", "on": "2020-01-01"}, "Select a valid choice."),
     ({"type": "nonsense", "on": "2020-01-01"}, "Select a valid choice."),
-    ({"type": "readmitted", "on": "2020-01-01"}, "Choose the cell the member joins."),
-    ({"type": "readmitted", "on": "2020-01-01", "cell": "MT-CB"}, "Select a valid choice."),  # outside the scope
+    # a readmission is an admission: only the admission procedure's ceremony records it (issue 14)
+    ({"type": "readmitted", "on": "2020-01-01", "cell": "MT-CA"}, "Select a valid choice."),
+    ({"type": "restored", "on": "2020-01-01"}, "Choose the cell the member joins."),
+    ({"type": "restored", "on": "2020-01-01", "cell": "MT-CB"}, "Select a valid choice."),  # outside the scope
 ])
 def test_bad_events_are_refused_and_write_nothing(web, mt_members, data, message):
     an = mt_members["an"]

@@ -137,12 +137,15 @@ class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class MemberEventForm(forms.Form):
-    # admission creates the record (member_admit); every other event can be recorded here
+    # One door into the register (issue 14): an admission or a readmission is the end of the
+    # admission procedure (the admission app's ceremony writes it through the member services), so
+    # neither can be recorded here; every other event can.
     # No event is preselected: the secretary chooses one (a default once recorded readmissions).
     type = forms.ChoiceField(
         label=_("Event"),
         choices=[("", _("— choose the event —"))]
-        + [c for c in EventType.choices if c[0] != EventType.ADMITTED],
+        + [c for c in EventType.choices if c[0] not in (EventType.ADMITTED, EventType.READMITTED)],
+        help_text=_("Admissions and readmissions are recorded by the admission procedure, at the ceremony."),
     )
     on = forms.DateField(
         label=_("Effective from"), required=False, widget=_date_input(),
