@@ -115,3 +115,12 @@ class TargetForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1930, max_value=9998, required=False)
+
+
+class ReviewForm(forms.Form):
+    """The grassroots committee's monthly review of its cells' lists of outstanding people."""
+
+    reviewed_on = _date(_("Reviewed on"))
+    resolution_no = forms.CharField(label=_("Resolution or minutes number"), max_length=64, required=False)
+    note = forms.CharField(label=_("Conclusions"), required=False, max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -28,6 +28,7 @@ def register() -> None:
         "admission.removed": gettext_lazy("Removed during probation"),
         "admission.withdrawn": gettext_lazy("Left the list of outstanding people"),
         "admission.upload": gettext_lazy("Document added to the dossier"),
+        "admission.review": gettext_lazy("Monthly review of the lists of outstanding people recorded"),
         "admission.target": gettext_lazy("Admission target set"),
         "admission.demo_build": gettext_lazy("Demo admission records created"),
     })
@@ -46,4 +47,8 @@ def register() -> None:
         "size": gettext_lazy("Size"),
         "year": gettext_lazy("Year"),
         "member": gettext_lazy("Member record"),
+        "month": gettext_lazy("Month"),
+        "reviewed_on": gettext_lazy("Reviewed on"),
+        "people_listed": gettext_lazy("People on the lists"),
+        "resolution_no": gettext_lazy("Resolution or minutes number"),
     })

@@ -226,3 +226,36 @@ class AdmissionTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.year}: {self.value} {self.kind}"
+
+
+class ReviewQuerySet(ScopedQuerySet["SourceListReview"]):
+    def scope_filter(self, scope: Scope) -> Q:
+        return _orgs_in_scope(scope, "org")
+
+
+class SourceListReview(models.Model):
+    """The grassroots committee's monthly review of the lists of outstanding people of its cells
+    (domain.md §2.1): one per committee and month, dated, with its resolution and the number of
+    people then on the lists."""
+
+    org = models.ForeignKey("orgs.Organization", verbose_name=_("grassroots committee"), on_delete=models.PROTECT,
+                            related_name="source_list_reviews")
+    month = models.DateField(_("month"))  # its first day
+    reviewed_on = models.DateField(_("reviewed on"))
+    resolution_no = models.CharField(_("resolution or minutes number"), max_length=64, blank=True)
+    note = models.TextField(_("conclusions"), blank=True, max_length=4000)
+    listed = models.PositiveIntegerField(_("people on the lists"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly review of the lists")
+        verbose_name_plural = _("monthly reviews of the lists")
+        ordering = ["org_id", "-month"]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="sourcelistreview_unique_month")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m}"

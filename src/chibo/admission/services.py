@@ -47,6 +47,7 @@ from .models import (
     Applicant,
     DossierFile,
     ProposedBy,
+    SourceListReview,
     Step,
     TargetKind,
 )
@@ -590,4 +591,42 @@ def target_set(*, actor: Any, org: Organization, year: int, kind: str, value: fl
         org=org, year=year, defaults={"kind": kind, "value": round(float(value), 2), "source": source.strip()})
     audit_log(actor=actor, action="admission.target", target=row, org_path=_path(org, dt.date(year, 1, 1)),
               after={"year": year, "target_kind": kind, "target_value": str(row.value)})
+    return row
+
+
+# --- the grassroots committee's monthly review of the lists -----------------------------------
+
+
+def in_progress_under(org: Organization, on: dt.date) -> int:
+    """People on the lists of the cells under `org` on `on` whose procedure is still open."""
+    from chibo.core.paths import subtree_q
+    from chibo.orgs.models import OrgVersion
+
+    path = _path(org, on)
+    if not path:
+        return 0
+    cells = OrgVersion.objects.filter(valid_on_q(on)).filter(subtree_q(path)).values("org_id")
+    return Applicant.objects.filter(cell_id__in=cells, listed_on__lte=on).exclude(state__in=CLOSED).count()
+
+
+@transaction.atomic
+def review_record(*, actor: Any, org: Organization, on: dt.date, resolution_no: str = "", note: str = ""
+                  ) -> SourceListReview:
+    """Record the monthly review of the lists of outstanding people by a grassroots committee
+    (one a month), with the number of people then on its cells' lists; audited."""
+    _check_day(on)
+    version = org.version_on(on)
+    if version is None or not version.kind.is_grassroots:
+        raise ValidationError(_("The lists are reviewed by a grassroots party committee; %(code)s was not one "
+                                "on %(date)s.") % {"code": org.code, "date": _d(on)})
+    month = on.replace(day=1)
+    done = SourceListReview.objects.filter(org=org, month=month).first()
+    if done is not None:
+        raise ValidationError(_("This month's review is already recorded (on %(date)s).") % {"date": _d(done.reviewed_on)})
+    row = SourceListReview.objects.create(
+        org=org, month=month, reviewed_on=on, resolution_no=resolution_no.strip()[:64], note=note.strip()[:4000],
+        listed=in_progress_under(org, on), created_by=_who(actor))
+    audit_log(actor=actor, action="admission.review", target=row, org_path=version.path,
+              after={"month": month.isoformat(), "reviewed_on": on.isoformat(), "people_listed": row.listed,
+                     "resolution_no": row.resolution_no})
     return row

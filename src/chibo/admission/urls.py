@@ -11,6 +11,7 @@ urlpatterns = [
     path("org/<str:code>/", views.org_page, name="org"),
     path("org/<str:code>/overdue/", views.overdue, name="overdue"),
     path("org/<str:code>/target/", views.target, name="target"),
+    path("org/<str:code>/review/", views.review, name="review"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/extend/", views.extend, name="extend"),

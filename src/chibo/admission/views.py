@@ -34,12 +34,13 @@ from .forms import (
     ExtendForm,
     IntroductionForm,
     RemoveForm,
+    ReviewForm,
     TargetForm,
     UploadForm,
     VoteForm,
     YearForm,
 )
-from .models import Applicant, DossierFile, Step
+from .models import Applicant, DossierFile, SourceListReview, Step
 
 VIEW, CHANGE = selectors.VIEW, selectors.CHANGE
 PAGE_SIZE = 50
@@ -133,10 +134,41 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.applicant_list(user=request.user, org=org, state=state or None, query=query)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     status = selectors.pipeline_status(user=request.user, org=org, on=on)
+    is_grassroots = bool(version and version.kind.is_grassroots)
+    reviews = list(SourceListReview.objects.restrict(request.user, VIEW).filter(org=org)[:12]) if is_grassroots else []
     return render(request, "admission/org.html", {
         "org": org, "org_name": _org_name(org, on), "page": page, "status": status, "form": form,
         "may_change": may_change, "query": query, "step": state, "steps": Step.choices, "today": on,
+        "is_grassroots": is_grassroots, "reviews": reviews,
+        "reviewed_this_month": bool(reviews and reviews[0].month == on.replace(day=1)),
+        "may_review": is_grassroots and _may_change_org(request, org),
+        "review_form": ReviewForm(initial={"reviewed_on": on}),
     })
+
+
+@access_policy(SCOPED)
+@login_required
+@require_POST
+def review(request: HttpRequest, code: str) -> HttpResponse:
+    """Record this month's review of the lists of outstanding people of a grassroots committee."""
+    org = _org_or_404(request, code)
+    if not _may_change_org(request, org):
+        raise Http404
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_record(actor=request.user, org=org, on=data["reviewed_on"],
+                                   resolution_no=data["resolution_no"], note=data["note"])
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The monthly review is recorded."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("admission:org", code=org.code)
 
 
 @access_policy(SCOPED)
