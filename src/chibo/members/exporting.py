@@ -52,6 +52,7 @@ from .choices import (
 from .importing import COLUMN_BY_KEY
 from .models import Affiliation, StatusPeriod
 from .selectors import SENSITIVE, VIEW, member_search
+from .sensitive import require_sensitive
 
 CSV_FORMAT, XLSX_FORMAT = "csv", "xlsx"
 FORMATS = (CSV_FORMAT, XLSX_FORMAT)
@@ -205,6 +206,7 @@ def members_export_plan(
     dated = on is not None
     on = on or today()
     org, path = _authorize(user=user, code=code, on=on)
+    require_sensitive(user, kept, org=org, on=on)
     sensitive = bool(path) and resolve_scope(user, SENSITIVE).covers_path(path) and any(
         EXPORT_BY_KEY[k].sensitive for k in keys)
     count = member_search(user=user, org=org, on=on if dated else None, **search).count()
@@ -227,6 +229,7 @@ def members_export_prepare(
     dated = on is not None
     on = on or today()
     org, path = _authorize(user=user, code=code, on=on)
+    require_sensitive(user, kept, org=org, on=on)
     scope = resolve_scope(user, SENSITIVE)
     sensitive = allow_sensitive and bool(path) and scope.covers_path(path)
     cols = [EXPORT_BY_KEY[k] for k in keys]

@@ -32,6 +32,7 @@ from .api import reading
 from .choices import AffiliationKind, Gender, Status
 from .forms import CRITERIA_FIELDS, MemberEventForm, MemberSearchForm
 from .models import Affiliation, Member
+from .sensitive import asked_fields, require_sensitive
 
 CHANGE = "member.change"
 PAGE_SIZE = 50
@@ -129,6 +130,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
             org = org_selectors.org_get(user=request.user, code=data["under"])
         except Organization.DoesNotExist:
             form.add_error("under", _("No organization with this code in your scope."))
+    # grouping, filtering or sorting by a sensitive field: 403 without the permission (sensitive.py)
+    require_sensitive(request.user, asked_fields(request.GET), org=org, on=data.get("as_of"))
     search: dict[str, Any] = {"user": request.user, "q": data.get("q") or "", "org": org, "on": data.get("as_of"),
                               "filters": form.attributes(), **form.periods()}
     found: Any = Member.objects.none() if form.errors else selectors.member_search(**search)
