@@ -22,6 +22,7 @@ from chibo.orgs.models import Organization, OrgVersion
 from .choices import IN_PARTY, AffiliationKind, EventType
 from .models import Affiliation, Member, MemberEvent, StatusPeriod, Transfer, TransferState
 from .sensitive import SENSITIVE, SENSITIVE_FIELDS, VIEW
+
 COUNT_FIELDS = ("status", "gender", "age_band", "ethnicity", "religion", "general_education",
                 "professional_level", "theory_level", "occupation", "sector")
 AGE_BANDS = [(0, 30, "up_to_30"), (31, 40, "31_40"), (41, 50, "41_50"), (51, 60, "51_60"),

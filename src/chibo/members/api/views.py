@@ -172,6 +172,8 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         queryset = self.filter_queryset(self.get_queryset()).annotate(current_cell_code=Subquery(cell))
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
+        # every member the response carries is logged as read, in one insert (G21)
+        reading.log_member_reads(actor=request.user, member_ids=[m.pk for m in rows], on=today(), purpose="list")
         context = {**self.get_serializer_context(),
                    "sensitive_ids": reading.sensitive_visible(user=request.user, member_ids=[m.pk for m in rows])}
         data = MemberListSerializer(rows, many=True, context=context).data
