@@ -39,7 +39,7 @@ class SensitiveFieldDenied(PermissionDenied):
         from .models import Member
 
         self.fields = tuple(fields)
-        labels = ", ".join(str(Member._meta.get_field(f).verbose_name) for f in self.fields)
+        labels = ", ".join(str(getattr(Member._meta.get_field(f), "verbose_name", f)) for f in self.fields)
         self.user_message = _(
             "You may not group, filter or sort members by %(fields)s here: that needs the permission "
             "to see sensitive member data over everything you asked about."
