@@ -141,9 +141,13 @@ def test_every_export_is_logged(mt_tree, mt_members, mt_people, mt_login):
     client = mt_login(mt_people["staff"])
     for fmt in ("csv", "xlsx"):
         assert get(client, under="MT-G", format=fmt).status_code == 200
-    reads = ReadLogEntry.objects.filter(purpose="export", target_type="orgs.organization", target_id=str(org.pk))
-    assert reads.count() == 2
-    assert set(reads.values_list("org_path", "actor")) == {(path, mt_people["staff"].pk)}
+    # one read per exported member (An, Bình, Cường under MT-G), each under the member's cell
+    reads = ReadLogEntry.objects.filter(purpose="export", target_type="members.member")
+    assert reads.count() == 2 * 3
+    assert sorted(reads.values_list("target_id", flat=True)) == sorted(
+        str(m.pk) for m in (mt_members["an"], mt_members["binh"], mt_members["cuong"]) for _format in "ab")
+    assert {p.startswith(path) for p in reads.values_list("org_path", flat=True)} == {True}
+    assert set(reads.values_list("actor", flat=True)) == {mt_people["staff"].pk}
     audits = AuditEvent.objects.filter(action="member.export", target_id=str(org.pk))
     assert audits.count() == 2 and {a.org_path for a in audits} == {path}
     # the values never go to the logs
@@ -158,7 +162,7 @@ def test_a_sibling_cell_cannot_be_exported(mt_members, mt_people, mt_login):
         assert get(client, under="MT-CA", format=fmt).status_code == 404
         assert get(client, under="NO-SUCH-ORG", format=fmt).status_code == 404
     assert get(client, under="MT-CB", format="csv").status_code == 200
-    assert ReadLogEntry.objects.count() == before + 1
+    assert ReadLogEntry.objects.count() == before + 1  # Bình, the one member of cell B
     assert mt_login(mt_people["nobody"]).get("/members/io/export/", {"under": "MT-CA"}).status_code == 403
 
 
@@ -212,7 +216,8 @@ def test_command_line_export(tmp_path, mt_members, mt_people):
     call_command("members_export", "--under", "MT-CA", "--format", "xlsx", "--out", str(masked), "--as", "mt_sec_a")
     wb = openpyxl.load_workbook(masked)
     assert NID_AN not in {c.value for row in wb.worksheets[0].iter_rows() for c in row}
-    assert ReadLogEntry.objects.filter(purpose="export", actor=mt_people["sec_a"]).count() == 1
+    # one read per member of cell A exported (An, Cường)
+    assert ReadLogEntry.objects.filter(purpose="export", actor=mt_people["sec_a"]).count() == 2
     with pytest.raises(CommandError):
         call_command("members_export", "--under", "MT-CA", "--out", str(masked), "--as", "mt_sec_b")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -84,6 +85,24 @@ def read_log(
         purpose=purpose,
         request_id=current_request_id() or "",
     )
+
+
+def read_log_many(
+    *, actor: Any, target_type: str, targets: Iterable[tuple[Any, str]], purpose: str = "view"
+) -> int:
+    """One read-log row per `(target id, org path)` of `targets` (every record a response carried),
+    chained and written by one bulk insert under the chain's lock (`chain.append`), not one insert
+    per row. Returns the number of rows written."""
+    actor = _user_or_none(actor)
+    request_id = current_request_id() or ""
+    rows = [
+        ReadLogEntry(actor=actor, target_type=target_type, target_id=str(pk), org_path=path or "",
+                     purpose=purpose, request_id=request_id)
+        for pk, path in targets
+    ]
+    if rows:
+        ReadLogEntry.objects.bulk_create(rows)
+    return len(rows)
 
 
 def audit_history(*, user: Any, target_type: str, target_id: str) -> models.QuerySet[AuditEvent]:

@@ -31,9 +31,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @access_policy(PUBLIC)
 def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    # an exception may carry a message meant for the user (already translated), e.g. why a
+    # sensitive field may not be asked about (members.sensitive.SensitiveFieldDenied)
+    message = str(getattr(exception, "user_message", "") or "") or _("You may not do this.")
     if _is_api(request):
-        return JsonResponse({"detail": _("You may not do this.")}, status=403)
-    return render(request, "web/error.html", {"status": 403, "message": _("You may not do this.")}, status=403)
+        return JsonResponse({"detail": message}, status=403)
+    return render(request, "web/error.html", {"status": 403, "message": message}, status=403)
 
 
 @access_policy(PUBLIC)

@@ -32,12 +32,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from chibo.core.audit import audit_log, read_log
+from chibo.core.audit import audit_log
 from chibo.core.paths import subtree_q
 from chibo.core.scoping import resolve_scope
 from chibo.core.validtime import today, valid_on_q
 from chibo.orgs.models import Organization, OrgVersion
 
+from .api.reading import log_member_reads
 from .choices import (
     ETHNICITY_CHOICES,
     AffiliationKind,
@@ -52,6 +53,7 @@ from .choices import (
 from .importing import COLUMN_BY_KEY
 from .models import Affiliation, StatusPeriod
 from .selectors import SENSITIVE, VIEW, member_search
+from .sensitive import require_sensitive
 
 CSV_FORMAT, XLSX_FORMAT = "csv", "xlsx"
 FORMATS = (CSV_FORMAT, XLSX_FORMAT)
@@ -205,6 +207,7 @@ def members_export_plan(
     dated = on is not None
     on = on or today()
     org, path = _authorize(user=user, code=code, on=on)
+    require_sensitive(user, kept, org=org, on=on)
     sensitive = bool(path) and resolve_scope(user, SENSITIVE).covers_path(path) and any(
         EXPORT_BY_KEY[k].sensitive for k in keys)
     count = member_search(user=user, org=org, on=on if dated else None, **search).count()
@@ -227,6 +230,7 @@ def members_export_prepare(
     dated = on is not None
     on = on or today()
     org, path = _authorize(user=user, code=code, on=on)
+    require_sensitive(user, kept, org=org, on=on)
     scope = resolve_scope(user, SENSITIVE)
     sensitive = allow_sensitive and bool(path) and scope.covers_path(path)
     cols = [EXPORT_BY_KEY[k] for k in keys]
@@ -241,7 +245,9 @@ def members_export_prepare(
     qs: QuerySet[Any] = members.values_list(*sources) if sources else members.values_list("pk")
     labels = {c.key: {str(k): str(v) for k, v in c.choices} for c in cols if c.kind == "choice"}
     headers = [str(c.label) for c in cols]
-    read_log(actor=actor, target=org, org_path=path, purpose="export")
+    # every exported member is logged as read (G21), in one insert, before any data leaves
+    log_member_reads(actor=actor, on=on, purpose="export",
+                     member_ids=members.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=CHUNK))
     audit_log(actor=actor, action="member.export", target=org, org_path=path,
               after={"format": fmt, "columns": keys, "as_of": on.isoformat(), "sensitive": sensitive,
                      **({"filters": kept} if kept else {})})

@@ -24,12 +24,13 @@ from .choices import (
     TheoryLevel,
 )
 from .selectors import Period
+from .sensitive import SENSITIVE_FIELDS
 from .services import JOINING, MEMBER_CELL_KINDS
 
 ANY = [("", _("Any"))]
-SENSITIVE_FILTERS = ("ethnicity", "religion")
 ATTRIBUTE_FILTERS = ("status", "gender", "ethnicity", "religion", "general_education",
                      "professional_level", "theory_level", "occupation")
+SENSITIVE_FILTERS = tuple(f for f in ATTRIBUTE_FILTERS if f in SENSITIVE_FIELDS)
 
 
 def _date_input() -> forms.DateInput:

@@ -33,6 +33,7 @@ from chibo.orgs.models import Organization
 
 from . import exporting, importing, job_kinds
 from .forms import CRITERIA_FIELDS
+from .sensitive import SensitiveFieldDenied
 
 CHANGE = "member.change"
 VIEW = "member.view"
@@ -202,6 +203,8 @@ def export(request: HttpRequest) -> HttpResponseBase:
             return _export_page(request, background=plan)
         prepared = exporting.members_export_prepare(user=request.user, actor=request.user, code=code, on=on,
                                                     columns=columns, fmt=fmt, criteria=data)
+    except SensitiveFieldDenied:
+        raise  # 403 with its message (a filter on a sensitive field)
     except (Organization.DoesNotExist, PermissionDenied) as exc:
         raise Http404 from exc
     except exporting.CriteriaError as exc:

@@ -21,9 +21,8 @@ from chibo.orgs.models import Organization, OrgVersion
 
 from .choices import IN_PARTY, AffiliationKind, EventType
 from .models import Affiliation, Member, MemberEvent, StatusPeriod, Transfer, TransferState
+from .sensitive import SENSITIVE, SENSITIVE_FIELDS, VIEW
 
-VIEW = "member.view"
-SENSITIVE = "member.view_sensitive"
 COUNT_FIELDS = ("status", "gender", "age_band", "ethnicity", "religion", "general_education",
                 "professional_level", "theory_level", "occupation", "sector")
 AGE_BANDS = [(0, 30, "up_to_30"), (31, 40, "31_40"), (41, 50, "41_50"), (51, 60, "51_60"),
@@ -137,7 +136,7 @@ def member_search(*, user: Any, q: str = "", org: Organization | None = None, on
         qs = qs.filter(Q(search_key__contains=key) | Q(card_number=q)
                        | _if_sensitive_visible(user, Q(national_id=q)))
     for field, value in (filters or {}).items():
-        if field in {"ethnicity", "religion"} and value:
+        if field in SENSITIVE_FIELDS and value:
             qs = qs.filter(_if_sensitive_visible(user, Q(**{field: value})))
         elif field in {"gender", "general_education", "professional_level",
                        "theory_level", "occupation", "status"} and value:
@@ -181,7 +180,7 @@ def member_breakdown(*, by: str, on: dt.date | None = None, **search: Any) -> di
         raise ValueError(by)
     user = search["user"]
     qs = member_search(on=on, **search).order_by()
-    if by in {"ethnicity", "religion"}:
+    if by in SENSITIVE_FIELDS:
         qs = qs.filter(_if_sensitive_visible(user, Q()))
     if by == "age_band":
         day = on or dt.date.today()  # noqa: DTZ011

@@ -32,6 +32,7 @@ from .api import reading
 from .choices import AffiliationKind, Gender, Status
 from .forms import CRITERIA_FIELDS, MemberEventForm, MemberSearchForm
 from .models import Affiliation, Member
+from .sensitive import asked_fields, require_sensitive
 
 CHANGE = "member.change"
 PAGE_SIZE = 50
@@ -54,14 +55,29 @@ def _member_or_404(request: HttpRequest, pk: int, action: str = selectors.VIEW) 
         raise Http404 from exc
 
 
+def _names_and_paths(org_ids: set[int], on: dt.date) -> tuple[dict[int, str], dict[int, str]]:
+    """Organization id -> its name on `on` (or its last name), and its path on `on` (or its
+    last), in one query."""
+    names: dict[int, str] = {}
+    paths: dict[int, str] = {}
+    rows = OrgVersion.objects.filter(org_id__in=org_ids).order_by("org_id", "valid_from")
+    for v in rows.values("org_id", "name", "path", "valid_from", "valid_to"):
+        if v["org_id"] not in names or v["valid_from"] <= on:
+            names[v["org_id"]], paths[v["org_id"]] = v["name"], v["path"]
+    return names, paths
+
+
 def _names(org_ids: set[int], on: dt.date) -> dict[int, str]:
     """Organization id -> its name on `on` (or its last name), in one query."""
-    names: dict[int, str] = {}
-    rows = OrgVersion.objects.filter(org_id__in=org_ids).order_by("org_id", "valid_from")
-    for v in rows.values("org_id", "name", "valid_from", "valid_to"):
-        if v["org_id"] not in names or v["valid_from"] <= on:
-            names[v["org_id"]] = v["name"]
-    return names
+    return _names_and_paths(org_ids, on)[0]
+
+
+def _log_list(request: HttpRequest, rows: list[Any], paths: dict[int, str], on: dt.date) -> None:
+    """Log a read of each member a list shows (G21), under their cell on the list's date (known
+    from the page, so the logging reads nothing more for members in a cell)."""
+    known = {m.pk: paths[m.cell_id] for m in rows if m.cell_id in paths}
+    reading.log_member_reads(actor=request.user, member_ids=[m.pk for m in rows], on=on, purpose="list",
+                             paths=known)
 
 
 def _name_orgs(orgs: list[Organization | None], on: dt.date) -> None:
@@ -129,6 +145,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
             org = org_selectors.org_get(user=request.user, code=data["under"])
         except Organization.DoesNotExist:
             form.add_error("under", _("No organization with this code in your scope."))
+    # grouping, filtering or sorting by a sensitive field: 403 without the permission (sensitive.py)
+    require_sensitive(request.user, asked_fields(request.GET), org=org, on=data.get("as_of"))
     search: dict[str, Any] = {"user": request.user, "q": data.get("q") or "", "org": org, "on": data.get("as_of"),
                               "filters": form.attributes(), **form.periods()}
     found: Any = Member.objects.none() if form.errors else selectors.member_search(**search)
@@ -140,7 +158,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     count = (lambda: 0) if form.errors else (lambda: selectors.member_search_count(**search))
     page = CountedPaginator(found.annotate(cell_id=Subquery(cell)), PAGE_SIZE, count=count).get_page(
         request.GET.get("page"))
-    names = _names({m.cell_id for m in page.object_list if m.cell_id}, data.get("as_of") or today())
+    names, paths = _names_and_paths({m.cell_id for m in page.object_list if m.cell_id}, data.get("as_of") or today())
+    _log_list(request, list(page.object_list), paths, data.get("as_of") or today())
     genders, statuses = dict(Gender.choices), dict(Status.choices)  # once, not per row and field
     for m in page.object_list:
         m.cell_name = names.get(m.cell_id, "")
@@ -170,7 +189,8 @@ def org_members(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.member_search(**search).annotate(cell_id=Subquery(cell))
     page = CountedPaginator(found, PAGE_SIZE, count=lambda: selectors.member_search_count(**search)).get_page(
         request.GET.get("page"))
-    names = _names({m.cell_id for m in page.object_list if m.cell_id} | {org.pk}, on)
+    names, paths = _names_and_paths({m.cell_id for m in page.object_list if m.cell_id} | {org.pk}, on)
+    _log_list(request, list(page.object_list), paths, on)
     statuses = dict(Status.choices)
     for m in page.object_list:
         m.cell_name = names.get(m.cell_id, "")

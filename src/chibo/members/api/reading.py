@@ -6,9 +6,12 @@ their own; the CLI and the API answer from the same functions, so they always ag
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db import transaction
+
+from chibo.core.audit import read_log_many
 from chibo.core.scoping import resolve_scope
 from chibo.orgs.models import Organization
 
@@ -16,6 +19,7 @@ from .. import selectors
 from ..choices import (
     ETHNICITY_CHOICES,
     IN_PARTY,
+    AffiliationKind,
     EventType,
     Gender,
     GeneralEducation,
@@ -24,7 +28,7 @@ from ..choices import (
     Religion,
     TheoryLevel,
 )
-from ..models import Member
+from ..models import Affiliation, Member
 
 COUNT_FIELDS: tuple[str, ...] = tuple(selectors.COUNT_FIELDS)
 # what admissions can be grouped by: the sector (occupation then), the kind of admission, or an
@@ -107,3 +111,65 @@ def sensitive_visible(*, user: Any, member_ids: Iterable[int]) -> set[int]:
     if scope.is_empty or not ids:
         return set()
     return set(Member.objects.restrict(user, selectors.SENSITIVE).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+MEMBER = "members.member"  # the read log's target type of a member (as `read_log` names it)
+
+
+def member_read_paths(member_ids: Iterable[int], on: dt.date) -> dict[int, str]:
+    """The organization path each member's reads are logged under, as `MemberRecord.org_path`
+    gives it for one member: the cell of the official affiliation valid on `on`, else of their
+    last affiliation; its place in the tree on `on`, else its last. One query per 900 members
+    (the affiliations joined to their organizations' versions)."""
+    ids = sorted(set(member_ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 900):
+        rows = (Affiliation.objects.filter(member_id__in=ids[i:i + 900])
+                .values_list("member_id", "id", "kind", "valid_from", "valid_to", "org__versions__path",
+                             "org__versions__valid_from", "org__versions__valid_to"))
+        chosen: dict[int, tuple[Any, ...]] = {}  # member -> (rank of the affiliation, rank of the version, path)
+        for member_id, aff_id, kind, a_from, a_to, path, v_from, v_to in rows:
+            current = kind == AffiliationKind.OFFICIAL and selectors._valid_on(a_from, a_to, on)
+            aff_rank = (current, a_from or dt.date.min, aff_id)
+            version_rank = (path is not None and selectors._valid_on(v_from, v_to, on), v_from or dt.date.min)
+            rank = (aff_rank, version_rank, path or "")
+            if member_id not in chosen or rank > chosen[member_id]:
+                chosen[member_id] = rank
+        out.update({member_id: rank[2] for member_id, rank in chosen.items()})
+    return out
+
+
+READ_LOG_CHUNK = 2000  # members per insert: a page or a small export is one insert
+
+
+def log_member_reads(*, actor: Any, member_ids: Iterable[int], on: dt.date, purpose: str,
+                     paths: dict[int, str] | None = None) -> int:
+    """Log a read of each member among `member_ids` (those a response carried): one insert for
+    up to READ_LOG_CHUNK members (a list page, a small export), one per chunk beyond (a large
+    export, in bounded memory), all in one transaction. `paths` may give members' paths the
+    caller already knows (their cell on `on`); the others are read by `member_read_paths`."""
+    known = paths or {}
+    written = 0
+    seen: set[int] = set()
+    with transaction.atomic():
+        for chunk in _chunks(member_ids, READ_LOG_CHUNK):
+            ids = [pk for pk in dict.fromkeys(chunk) if pk not in seen]
+            seen.update(ids)
+            found = {pk: known[pk] for pk in ids if pk in known}
+            missing = [pk for pk in ids if pk not in found]
+            if missing:
+                found.update(member_read_paths(missing, on))
+            written += read_log_many(actor=actor, target_type=MEMBER,
+                                     targets=[(pk, found.get(pk, "")) for pk in ids], purpose=purpose)
+    return written
+
+
+def _chunks(items: Iterable[int], size: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -9,8 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chibo.members.models import Affiliation, Member, MemberEvent, Transfer
-
-SENSITIVE_FIELDS = ("ethnicity", "religion", "national_id")
+from chibo.members.sensitive import SENSITIVE_FIELDS
 
 
 def _org_ref(org: Any) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ from chibo.members.choices import (
     TheoryLevel,
 )
 from chibo.members.models import Affiliation, Member, Transfer, TransferKind, TransferState
+from chibo.members.sensitive import asked_fields, require_sensitive
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization, OrgVersion
 
@@ -117,6 +118,7 @@ class MemberFilter(filters.FilterSet):
                 org = org_selectors.org_get(user=user, code=data["under"])
             except Organization.DoesNotExist:
                 return queryset.none()  # unknown and out of scope look the same
+        require_sensitive(user, asked_fields(self.data), org=org, on=data.get("as_of"))
         return selectors.member_search(**self.search_arguments(org))
 
     def search_arguments(self, org: Organization | None) -> dict[str, Any]:
@@ -170,6 +172,8 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         queryset = self.filter_queryset(self.get_queryset()).annotate(current_cell_code=Subquery(cell))
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
+        # every member the response carries is logged as read, in one insert (G21)
+        reading.log_member_reads(actor=request.user, member_ids=[m.pk for m in rows], on=today(), purpose="list")
         context = {**self.get_serializer_context(),
                    "sensitive_ids": reading.sensitive_visible(user=request.user, member_ids=[m.pk for m in rows])}
         data = MemberListSerializer(rows, many=True, context=context).data
@@ -222,6 +226,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         left = (_date_param(request, "left_from"), _date_param(request, "left_to"))
         as_of = _date_param(request, "as_of")
         by = request.query_params.get("by") or None
+        require_sensitive(request.user, asked_fields(request.query_params), org=org, on=as_of)
         if any(admitted) and any(left):
             raise serializers.ValidationError({"left_from": _("Count admissions or departures, not both at once.")})
         if any(admitted) or any(left):
@@ -266,6 +271,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
             raise serializers.ValidationError(filterset.errors)
         org = _under(request)
         arguments = filterset.search_arguments(org)
+        require_sensitive(request.user, asked_fields(request.query_params), org=org, on=arguments["on"])
         counts = selectors.member_breakdown(by=by, **arguments)
         keys = reading.count_keys(by) if by != "status" else [str(s) for s in Status.values]
         head = {"under": org.code if org else None, "by": by}

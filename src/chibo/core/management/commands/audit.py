@@ -24,15 +24,19 @@ def _when(raw: str) -> dt.datetime:
 
 class Command(BaseCommand):
     help = ("The audit trail. `audit reads --from T1 --to T2` lists who read which record holding "
-            "personal data in a window (breach drill); `audit verify` checks the hash chains of the "
+            "personal data in a window (breach drill), `audit reads --member ID` who saw a member's "
+            "data (their record, a list or an export); `audit verify` checks the hash chains of the "
             "audit trail and the read log against their signed checkpoints; `audit checkpoint` "
             "writes one (run it periodically).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
         reads = sub.add_parser("reads", help="Who read what between two times (UTC unless given).")
-        reads.add_argument("--from", dest="start", required=True)
-        reads.add_argument("--to", dest="end", required=True)
+        reads.add_argument("--from", dest="start", help="Start (required without --member).")
+        reads.add_argument("--to", dest="end", help="End, exclusive (required without --member).")
+        reads.add_argument("--member", type=int, metavar="ID",
+                           help="Only the reads of this member's record: who saw member ID (any time "
+                                "unless --from/--to are given).")
         reads.add_argument("--json", action="store_true")
         sub.add_parser("verify", help="Check that no audit event or read-log row was altered, "
                        "deleted or truncated (against the signed checkpoints).")
@@ -48,14 +52,21 @@ class Command(BaseCommand):
                 self.stdout.write(f"checkpoint {entry['chain']}: head #{entry['head_id']} "
                                   f"(seq {entry['head_seq']}) {entry['head_hash'][:16]}…")
             return
-        start, end = _when(opts["start"]), _when(opts["end"])
-        if end <= start:
-            raise CommandError("--to must be after --from.")
-        rows = (
-            ReadLogEntry.objects.filter(at__gte=start, at__lt=end)
-            .select_related("actor")
-            .order_by("at", "id")
-        )
+        member = opts.get("member")
+        if member is None and not (opts["start"] and opts["end"]):
+            raise CommandError("Give --from and --to, or --member.")
+        rows = ReadLogEntry.objects.all()
+        start = end = None
+        if opts["start"] or opts["end"]:
+            if not (opts["start"] and opts["end"]):
+                raise CommandError("Give both --from and --to.")
+            start, end = _when(opts["start"]), _when(opts["end"])
+            if end <= start:
+                raise CommandError("--to must be after --from.")
+            rows = rows.filter(at__gte=start, at__lt=end)
+        if member is not None:
+            rows = rows.filter(target_type="members.member", target_id=str(member))
+        rows = rows.select_related("actor").order_by("at", "id")
         records = [
             {
                 "at": r.at.astimezone(dt.UTC).isoformat(),
@@ -69,7 +80,9 @@ class Command(BaseCommand):
         ]
         if opts["json"]:
             subjects = {(r["target_type"], r["target_id"]) for r in records}
-            self.stdout.write(json.dumps({"from": start.isoformat(), "to": end.isoformat(),
+            self.stdout.write(json.dumps({"from": start.isoformat() if start else None,
+                                          "to": end.isoformat() if end else None,
+                                          **({"member": member} if member is not None else {}),
                                           "reads": records, "records_read": len(subjects),
                                           "readers": sorted({r["actor"] or "" for r in records})},
                                          ensure_ascii=False))

@@ -4,8 +4,10 @@
     chibo members count --under CODE --admitted-from D1 --admitted-to D2 [--by sector] --json
     chibo members count --under CODE --left-from D1 --left-to D2 --json
 
-The command sees everything (a system user); the numbers come from the same functions as the
-API's `members/counts/`.
+The command sees everything (a system user) unless `--as USERNAME` is given: then that user's
+scope applies, and a count by a sensitive field (ethnicity, religion) needs their permission to
+see sensitive member data over the organization counted, as in the API. The numbers come from
+the same functions as the API's `members/counts/`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chibo.accounts.models import User
 from chibo.core.validtime import today
 from chibo.members.api import reading
+from chibo.members.sensitive import SensitiveFieldDenied, require_sensitive
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization
 
@@ -63,12 +66,23 @@ class Command(BaseCommand):
         count.add_argument("--admitted-to", dest="admitted_to", metavar="DATE")
         count.add_argument("--left-from", dest="left_from", metavar="DATE")
         count.add_argument("--left-to", dest="left_to", metavar="DATE")
+        count.add_argument("--as", dest="username", metavar="USERNAME",
+                           help="Count as this user (their scope and permissions apply).")
         count.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         user = _system_user()
+        if opts.get("username"):
+            try:
+                user = User.objects.get(username=opts["username"], is_active=True)
+            except User.DoesNotExist as exc:
+                raise CommandError(f"No active user {opts['username']!r}.") from exc
         org = self._org(user, opts["under"])
         as_of = _date(opts["as_of"], "--as-of")
+        try:
+            require_sensitive(user, [opts["by"] or ""], org=org, on=as_of)
+        except SensitiveFieldDenied as exc:
+            raise CommandError(exc.user_message) from exc
         admitted = (_date(opts["admitted_from"], "--admitted-from"), _date(opts["admitted_to"], "--admitted-to"))
         left = (_date(opts["left_from"], "--left-from"), _date(opts["left_to"], "--left-to"))
         by: str | None = opts["by"]
@@ -101,7 +115,7 @@ class Command(BaseCommand):
         try:
             return org_selectors.org_get(user=user, code=code)
         except Organization.DoesNotExist as exc:
-            raise CommandError(f"No organization has the code {code!r}.") from exc
+            raise CommandError(f"No organization has the code {code!r} (in scope).") from exc
 
     def _print(self, report: dict[str, Any], *, as_json: bool) -> None:
         if as_json:
