@@ -6,10 +6,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import logging
+import os
+import tempfile
 import unicodedata
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -206,7 +210,6 @@ def _chain_line(first: str, fh: IO[str]) -> Iterator[str]:
 
 @contextmanager
 def _xlsx_rows(table: Table) -> Iterator[Iterator[tuple[int, list[Any]]]]:
-    import openpyxl
     from openpyxl import DEFUSEDXML
 
     if not DEFUSEDXML:  # fail closed: never parse workbooks without the XML defences
@@ -214,9 +217,15 @@ def _xlsx_rows(table: Table) -> Iterator[Iterator[tuple[int, list[Any]]]]:
             _("Workbooks cannot be read safely on this server (defusedxml is missing).")
         )
     fh = table.path.open("rb")  # a file object: openpyxl would judge a path by its extension
+    reader = None
     try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+        # what openpyxl.load_workbook does, with the shared strings on disk
+        reader = _reader_class()(fh, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+        reader.read()
+        wb = reader.wb
     except Exception as exc:  # defusedxml's refusals, broken zips, missing parts
+        if reader is not None:
+            reader.close_strings()
         fh.close()
         raise _unreadable(exc) from exc
     try:
@@ -239,7 +248,91 @@ def _xlsx_rows(table: Table) -> Iterator[Iterator[tuple[int, list[Any]]]]:
         yield rows()
     finally:
         wb.close()
+        reader.close_strings()
         fh.close()
+
+
+class DiskStrings:
+    """A workbook's shared strings kept in a temporary file, with their offsets in an array:
+    memory grows by 8 bytes a string, not by the strings (a register's workbook has a distinct
+    string for nearly every name, identity and card number; openpyxl keeps them all in a list).
+    Read back by position, the most recent few thousand kept in memory (cells, ethnic groups and
+    other repeated values are looked up again and again)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._offsets = array("q", [0])
+        self._at = functools.lru_cache(maxsize=4096)(self._read)
+
+    def append(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._file.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
+
+    def finish(self) -> None:
+        self._file.flush()
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._at(index)
+
+    def _read(self, index: int) -> str:
+        start, end = self._offsets[index], self._offsets[index + 1]
+        return os.pread(self._file.fileno(), end - start, start).decode("utf-8")
+
+    def close(self) -> None:
+        self._at.cache_clear()
+        self._file.close()
+
+
+def read_shared_strings(source: IO[bytes]) -> DiskStrings:
+    """openpyxl's `read_string_table`, into a `DiskStrings`, clearing the parsed elements as it
+    goes (openpyxl clears each string but leaves the emptied elements under the root)."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = "{%s}si" % SHEET_MAIN_NS  # noqa: UP031
+    out = DiskStrings()
+    root = None
+    try:
+        for event, node in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = node
+            if event == "end" and node.tag == tag:
+                out.append(Text.from_tree(node).content.replace("x005F_", ""))
+                root.clear()
+    except BaseException:
+        out.close()
+        raise
+    out.finish()
+    return out
+
+
+@functools.cache
+def _reader_class() -> Any:
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        """openpyxl's reader with the shared strings on disk (`DiskStrings`)."""
+
+        def read_strings(self) -> None:
+            ct = self.package.find(SHARED_STRINGS)
+            if ct is not None:
+                with self.archive.open(ct.PartName[1:]) as src:
+                    self.shared_strings = read_shared_strings(src)
+
+        def close_strings(self) -> None:
+            if isinstance(self.shared_strings, DiskStrings):
+                self.shared_strings.close()
+
+    return Reader
 
 
 def _unreadable(exc: BaseException) -> UploadRejected:
