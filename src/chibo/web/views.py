@@ -24,7 +24,8 @@ def _has_member_record(user: object) -> bool:
     member's own posts)."""
     from chibo.members.models import Member
 
-    return Member.objects.filter(user_id=getattr(user, "pk", None)).exists()
+    pk = getattr(user, "pk", None)
+    return pk is not None and Member.objects.filter(user_id=pk).exists()
 
 
 def _admission_status(user: object) -> object:
