@@ -136,6 +136,9 @@ def test_another_provinces_unit_is_404(tree, staff_p1, secretary_a, login):
     assert login(staff_p1).post(url, _assign_data(m)).status_code == 404
     # a sibling cell is out of a secretary's scope too
     assert login(secretary_a).get(f"/cadres/units/{tree['CB'].code}/posts/new/").status_code == 404
+    # ... while their own units' forms are there (the 404 is not an accident of the URL)
+    assert login(staff_p1).get(f"/cadres/units/{tree['CA'].code}/posts/new/").status_code == 200
+    assert login(secretary_a).get(f"/cadres/units/{tree['CA'].code}/posts/new/").status_code == 200
     assert not Post.objects.filter(member=m).exists()
 
 
