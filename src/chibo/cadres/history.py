@@ -19,6 +19,7 @@ def register() -> None:
         "qualification.record": gettext_lazy("Qualification recorded"),
         "course.create": gettext_lazy("Training course created"),
         "enrolment.record": gettext_lazy("Enrolment recorded"),
+        "enrolment.result": gettext_lazy("Training result recorded"),
         "contest.create": gettext_lazy("Contest created"),
         "contest.enter": gettext_lazy("Contest entrant recorded"),
         "contest.score": gettext_lazy("Contest score recorded"),

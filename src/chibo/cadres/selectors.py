@@ -542,3 +542,71 @@ def secretary_of(*, cell: Organization, on: dt.date) -> Post | None:
         .select_related("member")
         .first()
     )
+
+
+CHANGE = "member.change"
+PEOPLE_LIMIT = 1000
+
+
+def people_under(*, user: Any, org: Organization, on: dt.date, action: str = CHANGE) -> list[tuple[int, str]]:
+    """(pk, name) of the members the user may act on with an affiliation on the date in the
+    organization's subtree: the choices of the appointment and enrolment forms (capped)."""
+    from chibo.members.models import Affiliation
+
+    v = org.version_on(on) or org.latest_version()
+    if v is None:
+        return []
+    orgs = OrgVersion.objects.filter(valid_on_q(on)).filter(any_subtree_q([v.path])).values("org_id")
+    holders = Affiliation.objects.filter(valid_on_q(on), org_id__in=orgs).values("member_id")
+    qs = Member.objects.restrict(user, action).filter(pk__in=holders).order_by("search_key", "pk")
+    return [(pk, name) for pk, name in qs.values_list("pk", "full_name")[:PEOPLE_LIMIT]]
+
+
+@dataclass
+class MyPost:
+    post: Post
+    current: bool
+    alongside: list[Post]  # other posts held at the same time, at another unit
+
+
+@dataclass
+class MyRecord:
+    member: Member | None
+    current: list[MyPost]
+    past: list[MyPost]
+    roles: list[ConcurrentRole]
+    enrolments: list[Enrolment]
+
+
+def my_record(*, user: Any, on: dt.date) -> MyRecord:
+    """The signed-in user's own cadre record (the member linked to the account): their posts,
+    current and past, each with the posts held at the same time at other units, their other roles
+    and their training. A member always sees their own record; nobody else's is read here."""
+    if not getattr(user, "is_authenticated", False):
+        return MyRecord(None, [], [], [], [])
+    member = Member.objects.filter(user_id=user.pk).first()
+    if member is None:
+        return MyRecord(None, [], [], [], [])
+    posts = list(Post.objects.filter(member=member).select_related("org").order_by("-valid_from", "id"))
+    mine: list[MyPost] = []
+    for p in posts:
+        alongside = [
+            o for o in posts
+            if o.pk != p.pk and o.org_id != p.org_id
+            and (o.valid_to is None or o.valid_to > p.valid_from)
+            and (p.valid_to is None or p.valid_to > o.valid_from)
+        ]
+        current = p.valid_from <= on and (p.valid_to is None or p.valid_to > on)
+        mine.append(MyPost(post=p, current=current, alongside=alongside))
+    for p in posts:
+        v = p.org.version_on(p.valid_from) or p.org.latest_version()
+        p.org_name = v.name if v else p.org.code  # type: ignore[attr-defined]
+    return MyRecord(
+        member=member,
+        current=[m for m in mine if m.current],
+        past=[m for m in mine if not m.current],
+        roles=list(ConcurrentRole.objects.filter(member=member).select_related("org").order_by("-valid_from")),
+        enrolments=list(
+            Enrolment.objects.filter(member=member).select_related("course").order_by("-course__starts_on")
+        ),
+    )

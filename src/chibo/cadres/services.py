@@ -618,6 +618,38 @@ def enrolment_record(
 
 
 @transaction.atomic
+def enrolment_result(
+    *,
+    actor: Any,
+    enrolment: Enrolment,
+    attended_days: int,
+    completed: bool,
+    certificate_no: str = "",
+) -> Enrolment:
+    """Record how an enrolled member did: days attended, completion and the certificate."""
+    e = Enrolment.objects.select_for_update().select_related("course", "member").get(pk=enrolment.pk)
+    length = (e.course.ends_on - e.course.starts_on).days + 1
+    if not 0 <= attended_days <= length:
+        raise ValidationError(_("Days attended: between 0 and %(n)d.") % {"n": length})
+    if completed and attended_days == 0:
+        raise ValidationError(_("A member who attended no day has not completed the course."))
+    before = {"attended_days": e.attended_days, "completed": e.completed, "certificate_no": e.certificate_no}
+    e.attended_days = attended_days
+    e.completed = completed
+    e.certificate_no = certificate_no.strip()[:64]
+    e.save(update_fields=["attended_days", "completed", "certificate_no"])
+    audit_log(
+        actor=actor,
+        action="enrolment.result",
+        target=e,
+        target_label=e.member.full_name,
+        before=before,
+        after={"attended_days": attended_days, "completed": completed, "certificate_no": e.certificate_no},
+    )
+    return e
+
+
+@transaction.atomic
 def contest_create(
     *, actor: Any, organizer: Organization, title: str, year: int, rounds: list[tuple[str, dt.date]]
 ) -> Contest:

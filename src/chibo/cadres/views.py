@@ -7,21 +7,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import SCOPED, access_policy
+from chibo.core.scoping import resolve_scope
 from chibo.core.validtime import today
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Member
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization
 
-from . import selectors
-from .models import Contest, Post, TrainingCourse
+from . import selectors, services
+from .forms import CourseForm, EnrolForm, PostAssignForm, PostEndForm, ResultForm
+from .models import Contest, Enrolment, Post, TrainingCourse
 
 PAGE_SIZE = 50
 
@@ -106,6 +112,7 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
             "error": error,
             "staff": staff,
             "history": history,
+            "may_change": _may_change(request, org),
         },
     )
 
@@ -130,7 +137,11 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Post.DoesNotExist as exc:
         raise Http404 from exc
     version = post.org.version_on(post.valid_from) or post.org.latest_version()
-    return render(request, "cadres/post.html", {"post": post, "version": version})
+    return render(
+        request,
+        "cadres/post.html",
+        {"post": post, "version": version, "may_change": _may_change(request, post.org)},
+    )
 
 
 @access_policy(SCOPED)
@@ -143,7 +154,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cadres/courses.html",
-        {"page": page, "errors": [e for e in (e1, e2) if e], "start": start, "end": end},
+        {
+            "page": page,
+            "errors": [e for e in (e1, e2) if e],
+            "start": start,
+            "end": end,
+            "may_create": not resolve_scope(request.user, CHANGE).is_empty,
+        },
     )
 
 
@@ -156,7 +173,11 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     enrolments = course.enrolments.select_related("member").order_by("member__search_key")
     page = Paginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cadres/course.html", {"course": course, "page": page})
+    return render(
+        request,
+        "cadres/course.html",
+        {"course": course, "page": page, "may_change": _may_change(request, course.organizer)},
+    )
 
 
 @access_policy(SCOPED)
@@ -186,3 +207,249 @@ def contest_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "cadres/contest.html", {"contest": contest, "rounds": rounds, "entries": entries}
     )
+
+
+# --- writes: visible (else 404), then permitted at the node (else 403), then one service ------------
+
+CHANGE = selectors.CHANGE
+
+
+def _may_change(request: HttpRequest, org: Organization) -> bool:
+    return org_selectors.organizations(user=request.user, action=CHANGE).filter(pk=org.pk).exists()
+
+
+def _require_change(request: HttpRequest, org: Organization) -> None:
+    if not _may_change(request, org):
+        raise PermissionDenied
+
+
+def _refused(form: Any, exc: ValidationError) -> None:
+    """The service's refusal, shown in the form (field errors where the service names a field)."""
+    if hasattr(exc, "error_dict") and not set(exc.error_dict) <= set(form.fields):
+        exc = ValidationError(exc.messages)
+    form.add_error(None, exc)
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "cadres/form.html", context, status=status)
+
+
+@access_policy(SCOPED)
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_assign(request: HttpRequest, code: str) -> HttpResponse:
+    """Appoint (or record the election of) a member to a post at the unit."""
+    org = _org_or_404(request, code)
+    _require_change(request, org)
+    on = today()
+    version = org.version_on(on) or org.latest_version()
+    people = selectors.people_under(user=request.user, org=org, on=on)
+    form = PostAssignForm(request.POST or None, people=people, initial={"valid_from": on})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = member_selectors.members(user=request.user, action=CHANGE).get(pk=data["member"])
+        except Member.DoesNotExist:
+            form.add_error("member", _("No such member in your scope."))
+        else:
+            try:
+                post = services.post_assign(
+                    actor=request.user,
+                    org=org,
+                    member=member,
+                    position=data["position"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    method=data["method"],
+                    decision=services.DecisionInfo(
+                        number=data["decision_no"].strip(), date=data["decision_date"]
+                    ),
+                    exception=data["exception"],
+                )
+            except ValidationError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cadres:post", pk=post.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Assign a post at %(unit)s") % {"unit": version.name if version else org.code},
+            "back": reverse("cadres:unit", kwargs={"code": org.code}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access_policy(SCOPED)
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a post on a date, with the reason."""
+    try:
+        post = selectors.posts(user=request.user).select_related("org", "member").get(pk=pk)
+    except Post.DoesNotExist as exc:
+        raise Http404 from exc
+    _require_change(request, post.org)
+    form = PostEndForm(request.POST or None, initial={"on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_end(
+                actor=request.user, post=post, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cadres:post", pk=post.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("End the post of %(name)s") % {"name": post.member.full_name},
+            "back": reverse("cadres:post", kwargs={"pk": post.pk}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access_policy(SCOPED)
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create(request: HttpRequest) -> HttpResponse:
+    """A new training course, organized by a unit where the user may act."""
+    if resolve_scope(request.user, CHANGE).is_empty:
+        raise PermissionDenied
+    form = CourseForm(request.POST or None, initial={"organizer": request.GET.get("org", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organizer = org_selectors.organizations(user=request.user, action=CHANGE).get(
+                code=data["organizer"].strip()
+            )
+        except Organization.DoesNotExist:
+            form.add_error("organizer", _("No organization with this code where you may act."))
+        else:
+            try:
+                course = services.course_create(
+                    actor=request.user,
+                    organizer=organizer,
+                    topic=data["topic"],
+                    kind=data["kind"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    place=data["place"],
+                )
+            except ValidationError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cadres:course", pk=course.pk)
+    return _form_page(
+        request,
+        {"form": form, "title": _("New training course"), "back": reverse("cadres:courses")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _course_for_change(request: HttpRequest, pk: int) -> TrainingCourse:
+    try:
+        course = selectors.courses(user=request.user).select_related("organizer").get(pk=pk)
+    except TrainingCourse.DoesNotExist as exc:
+        raise Http404 from exc
+    _require_change(request, course.organizer)
+    return course
+
+
+@access_policy(SCOPED)
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol a member of the organizer's subtree in the course."""
+    course = _course_for_change(request, pk)
+    people = selectors.people_under(user=request.user, org=course.organizer, on=course.starts_on)
+    form = EnrolForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_selectors.members(user=request.user, action=CHANGE).get(
+                pk=form.cleaned_data["member"]
+            )
+        except Member.DoesNotExist:
+            form.add_error("member", _("No such member in your scope."))
+        else:
+            try:
+                services.enrolment_record(actor=request.user, course=course, member=member)
+            except ValidationError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cadres:course", pk=course.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Enrol a member in %(course)s") % {"course": course.topic},
+            "back": reverse("cadres:course", kwargs={"pk": course.pk}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access_policy(SCOPED)
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an enrolled member's attendance, completion and certificate."""
+    course = _course_for_change(request, pk)
+    enrolled = course.enrolments.select_related("member").order_by("member__search_key")
+    people = [(e.member_id, e.member.full_name) for e in enrolled]
+    initial: dict[str, Any] = {}
+    if request.GET.get("member", "").isdigit():
+        chosen = next((e for e in enrolled if e.member_id == int(request.GET["member"])), None)
+        if chosen is not None:
+            initial = {
+                "member": chosen.member_id,
+                "attended_days": chosen.attended_days,
+                "completed": chosen.completed,
+                "certificate_no": chosen.certificate_no,
+            }
+    form = ResultForm(request.POST or None, people=people, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrolment = course.enrolments.get(member_id=data["member"])
+        except Enrolment.DoesNotExist:
+            form.add_error("member", _("This member is not enrolled."))
+        else:
+            try:
+                services.enrolment_result(
+                    actor=request.user,
+                    enrolment=enrolment,
+                    attended_days=data["attended_days"],
+                    completed=data["completed"],
+                    certificate_no=data["certificate_no"],
+                )
+            except ValidationError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cadres:course", pk=course.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Result in %(course)s") % {"course": course.topic},
+            "back": reverse("cadres:course", kwargs={"pk": course.pk}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access_policy(SCOPED)
+@login_required
+def my_posts(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own posts (current and past, with the posts held alongside at other
+    units), other roles and training."""
+    on = today()
+    return render(request, "cadres/me.html", {"record": selectors.my_record(user=request.user, on=on), "on": on})

@@ -15,7 +15,17 @@ from chibo.orgs import selectors as org_selectors
 def home(request: HttpRequest) -> HttpResponse:
     on = today()
     roots = org_selectors.org_roots(user=request.user, on=on)
-    return render(request, "web/home.html", {"roots": roots, "on": on, "admission": _admission_status(request.user)})
+    return render(request, "web/home.html", {"roots": roots, "on": on, "admission": _admission_status(request.user),
+                                             "has_member_record": _has_member_record(request.user)})
+
+
+def _has_member_record(user: object) -> bool:
+    """Whether the account is linked to a party member's record (then the home page links to the
+    member's own posts)."""
+    from chibo.members.models import Member
+
+    pk = getattr(user, "pk", None)
+    return pk is not None and Member.objects.filter(user_id=pk).exists()
 
 
 def _admission_status(user: object) -> object:
