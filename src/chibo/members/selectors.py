@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from chibo.core.paths import SEGMENT_WIDTH, any_subtree_q
@@ -20,6 +20,7 @@ from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization, OrgVersion
 
 from .choices import IN_PARTY, AffiliationKind, EventType
+from .search_index import name_contains_q
 from .models import Affiliation, Member, MemberEvent, StatusPeriod, Transfer, TransferState
 
 VIEW = "member.view"
@@ -131,10 +132,10 @@ def member_search(*, user: Any, q: str = "", org: Organization | None = None, on
     # a scope that holds every affiliated member needs no filter of its own (it would be a second
     # set to intersect: twice the work for a district user)
     qs = Member.objects.all() if covered else members(user=user)
-    q = (q or "").strip()
+    q = (q or "").replace("\x00", "").strip()  # a NUL is no text a name or number holds (PostgreSQL refuses it)
     if q:
         key = fold(q)
-        qs = qs.filter(Q(search_key__contains=key) | Q(card_number=q)
+        qs = qs.filter(name_contains_q(key, connections[qs.db]) | Q(card_number=q)
                        | _if_sensitive_visible(user, Q(national_id=q)))
     for field, value in (filters or {}).items():
         if field in {"ethnicity", "religion"} and value:
