@@ -34,15 +34,17 @@ SQLITE_CREATE_TABLE = (
     "search_key, content='members_member', content_rowid='id', tokenize='trigram')"
 )
 SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER IF NOT EXISTS members_member_fts_ai AFTER INSERT ON members_member BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_key) VALUES (new.id, new.search_key); END",
-    f"CREATE TRIGGER IF NOT EXISTS members_member_fts_ad AFTER DELETE ON members_member BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_key) VALUES ('delete', old.id, old.search_key); END",
-    f"CREATE TRIGGER IF NOT EXISTS members_member_fts_au AFTER UPDATE OF search_key, id ON members_member BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_key) VALUES ('delete', old.id, old.search_key); "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_key) VALUES (new.id, new.search_key); END",
+    "CREATE TRIGGER IF NOT EXISTS members_member_fts_ai AFTER INSERT ON members_member BEGIN "
+    "INSERT INTO members_member_fts(rowid, search_key) VALUES (new.id, new.search_key); END",
+    "CREATE TRIGGER IF NOT EXISTS members_member_fts_ad AFTER DELETE ON members_member BEGIN "
+    "INSERT INTO members_member_fts(members_member_fts, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); END",
+    "CREATE TRIGGER IF NOT EXISTS members_member_fts_au AFTER UPDATE OF search_key, id ON members_member BEGIN "
+    "INSERT INTO members_member_fts(members_member_fts, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); "
+    "INSERT INTO members_member_fts(rowid, search_key) VALUES (new.id, new.search_key); END",
 ]
-SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+SQLITE_REBUILD = "INSERT INTO members_member_fts(members_member_fts) VALUES ('rebuild')"
 PG_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON members_member USING gin (search_key gin_trgm_ops)",
@@ -106,7 +108,7 @@ def name_contains_q(key: str, connection: BaseDatabaseWrapper) -> Q:
         return Q(pk__in=[])
     if len(key) >= MIN_TERM and sqlite_has_trigram(connection):
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 (constant)
-        return Q(pk__in=RawSQL(sql, [fts_phrase(key)]))
+        return Q(pk__in=RawSQL(sql, [fts_phrase(key)]))  # noqa: S611 (the term is a parameter)
     return Q(search_key__contains=key)
 
 

@@ -20,8 +20,8 @@ from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization, OrgVersion
 
 from .choices import IN_PARTY, AffiliationKind, EventType
-from .search_index import name_contains_q
 from .models import Affiliation, Member, MemberEvent, StatusPeriod, Transfer, TransferState
+from .search_index import name_contains_q
 
 VIEW = "member.view"
 SENSITIVE = "member.view_sensitive"
@@ -45,7 +45,21 @@ def member_in_scope(*, user: Any, action: str, member: Member) -> bool:
     scope = resolve_scope(user, action)
     if scope.everything or scope.is_empty:
         return scope.everything
-    return members(user=user, action=action).filter(pk=member.pk).exists()
+    # actions with the same scope hold the same members: asked once per request (the answer is
+    # memoised on the user object, which lives as long as the request)
+    memo: dict[tuple[tuple[str, ...], int], bool] = user.__dict__.setdefault("_chibo_scope_members", {})
+    key = (scope.paths, member.pk)
+    if key not in memo:
+        memo[key] = members(user=user, action=action).filter(pk=member.pk).exists()
+    return memo[key]
+
+
+def note_in_scope(*, user: Any, member: Member, action: str = VIEW) -> None:
+    """Record that `member` was read through the user's scope for `action` (so `member_in_scope`
+    asks no query for an action with the same scope)."""
+    scope = resolve_scope(user, action)
+    if not (scope.everything or scope.is_empty):
+        user.__dict__.setdefault("_chibo_scope_members", {})[(scope.paths, member.pk)] = True
 
 
 def may_see_sensitive(*, user: Any, member: Member) -> bool:
