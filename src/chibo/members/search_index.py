@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "members_member_fts"
 TRGM_INDEX = "members_member_search_key_trgm"
+MIGRATION = ("members", "0004_name_search_index")
 MIN_TERM = 3  # a trigram index cannot answer shorter terms
 TRIGGERS = ("members_member_fts_ai", "members_member_fts_ad", "members_member_fts_au")
 
@@ -84,9 +85,11 @@ def ensure_search_index(connection: BaseDatabaseWrapper) -> None:
     """After a migration: on SQLite, put back triggers a table rebuild dropped (and refill)."""
     if not sqlite_has_trigram(connection):
         return
-    tables = set(connection.introspection.table_names())
-    if "members_member" not in tables:
-        return
+    from django.db.migrations.recorder import MigrationRecorder
+
+    if (MIGRATION not in MigrationRecorder(connection).applied_migrations()
+            or "members_member" not in connection.introspection.table_names()):
+        return  # not (or no longer) migrated to the index
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'members_member'")
         present = {row[0] for row in cursor.fetchall()}
