@@ -42,12 +42,39 @@ def inherited_org_ids(org_ids: list[int]) -> set[int]:
     return seen - set(org_ids)
 
 
+def current_assignments(user: Any) -> list[RoleAssignment]:
+    """The user's role assignments valid today, with their roles: read once per request (memoised
+    on the user object, as `core.scoping` memoises the scopes; `forget_scope` drops it)."""
+    day = today()
+    memo = user.__dict__.get("_chibo_scope_assignments")
+    if memo is None or memo[0] != day:
+        memo = (day, list(as_of(RoleAssignment.objects.filter(user=user).select_related("role"), day)))
+        user.__dict__["_chibo_scope_assignments"] = memo
+    return memo[1]
+
+
+def _paths(user: Any, org_ids: list[int], inherit: bool) -> tuple[str, ...]:
+    """Every path the nodes (and, when `inherit`, their predecessors) ever had; actions of one user
+    that reach the same nodes share the answer within the request."""
+    inherited: dict[frozenset[int], frozenset[int]] = user.__dict__.setdefault("_chibo_scope_inherited", {})
+    memo: dict[frozenset[int], tuple[str, ...]] = user.__dict__.setdefault("_chibo_scope_paths", {})
+    ids = frozenset(org_ids)
+    if inherit:
+        if ids not in inherited:
+            inherited[ids] = frozenset(inherited_org_ids(list(ids)))
+        ids |= inherited[ids]
+    if ids not in memo:
+        from chibo.orgs.models import OrgVersion
+
+        paths = OrgVersion.objects.filter(org_id__in=ids).values_list("path", flat=True).distinct()
+        memo[ids] = tuple(sorted(set(paths)))
+    return memo[ids]
+
+
 def resolve_scope(user: Any, action: str) -> Scope:
     if user.is_superuser:
         return Scope(everything=True)
-    assignments = as_of(
-        RoleAssignment.objects.filter(user=user).select_related("role"), today()
-    )
+    assignments = current_assignments(user)
     org_ids: list[int] = []
     for a in assignments:
         if not _grants(action, a.role.actions):
@@ -58,14 +85,9 @@ def resolve_scope(user: Any, action: str) -> Scope:
             org_ids.append(a.org_id)
     if not org_ids:
         return Scope()
-    if action.rpartition(".")[2] in _INHERITING_VERBS:
-        org_ids.extend(inherited_org_ids(org_ids))
     # Every path the assigned nodes (and, for reading, their predecessors) ever had: history stays
     # visible to the node's holders.
-    from chibo.orgs.models import OrgVersion
-
-    paths = OrgVersion.objects.filter(org_id__in=org_ids).values_list("path", flat=True).distinct()
-    return Scope(paths=tuple(sorted(set(paths))))
+    return Scope(paths=_paths(user, org_ids, action.rpartition(".")[2] in _INHERITING_VERBS))
 
 
 def scope_fingerprint(user: Any) -> str:
@@ -80,7 +102,7 @@ def scope_fingerprint(user: Any) -> str:
         return "*"
     rows = sorted(
         (a.role_id, a.role.is_global, tuple(sorted(a.role.actions)), a.org_id or 0)
-        for a in as_of(RoleAssignment.objects.filter(user=user).select_related("role"), today())
+        for a in current_assignments(user)
     )
     return repr(rows)
 

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from chibo.core.validtime import as_of, today
 
 from .models import ApiToken, RoleAssignment, User
+from .scope import current_assignments
 
 
 def users(*, user: Any) -> QuerySet[User]:
@@ -39,14 +40,8 @@ def primary_org_path(target: User) -> str:
 
 def requires_two_step(target: Any) -> bool:
     """One of the user's current roles requires a second sign-in step."""
-    cache = target.__dict__.setdefault("_chibo_requires_two_step", [])
-    if not cache:
-        cache.append(
-            as_of(
-                RoleAssignment.objects.filter(user=target, role__requires_two_step=True), today()
-            ).exists()
-        )
-    return bool(cache[0])
+    # the assignments valid today, read once per request and shared with the scope resolver
+    return any(a.role.requires_two_step for a in current_assignments(target))
 
 
 def current_actions(target: Any) -> frozenset[str]:
@@ -56,10 +51,8 @@ def current_actions(target: Any) -> frozenset[str]:
     cached = target.__dict__.get("_chibo_current_actions")
     if cached is None:
         actions: set[str] = set()
-        for role_actions in as_of(RoleAssignment.objects.filter(user=target), today()).values_list(
-            "role__actions", flat=True
-        ):
-            actions.update(role_actions or [])
+        for assignment in current_assignments(target):
+            actions.update(assignment.role.actions or [])
         cached = frozenset(actions)
         target.__dict__["_chibo_current_actions"] = cached
     return cached  # type: ignore[no-any-return]

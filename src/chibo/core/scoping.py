@@ -75,8 +75,9 @@ def scope_fingerprint(user: Any) -> str:
 
 
 def forget_scope(user: Any) -> None:
-    user.__dict__.pop("_chibo_scope_fingerprint", None)
-    user.__dict__.pop("_chibo_scope_cache", None)
+    """Drop every scope memo of the user object (the resolver's own, `_chibo_scope_*`, too)."""
+    for key in [k for k in user.__dict__ if k.startswith("_chibo_scope")]:
+        del user.__dict__[key]
 
 
 _M = TypeVar("_M", bound=models.Model)

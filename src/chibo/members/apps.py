@@ -8,6 +8,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("Party members")
 
     def ready(self) -> None:
-        from . import history
+        from django.db.models.signals import post_migrate
+
+        from . import history, search_index
 
         history.register()
+        post_migrate.connect(search_index.on_post_migrate, sender=self,
+                             dispatch_uid="members.ensure_search_index")

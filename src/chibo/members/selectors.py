@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from chibo.core.paths import SEGMENT_WIDTH, any_subtree_q
@@ -21,6 +21,7 @@ from chibo.orgs.models import Organization, OrgVersion
 
 from .choices import IN_PARTY, AffiliationKind, EventType
 from .models import Affiliation, Member, MemberEvent, StatusPeriod, Transfer, TransferState
+from .search_index import name_contains_q
 from .sensitive import SENSITIVE, SENSITIVE_FIELDS, VIEW
 
 COUNT_FIELDS = ("status", "gender", "age_band", "ethnicity", "religion", "general_education",
@@ -43,7 +44,21 @@ def member_in_scope(*, user: Any, action: str, member: Member) -> bool:
     scope = resolve_scope(user, action)
     if scope.everything or scope.is_empty:
         return scope.everything
-    return members(user=user, action=action).filter(pk=member.pk).exists()
+    # actions with the same scope hold the same members: asked once per request (the answer is
+    # memoised on the user object, which lives as long as the request)
+    memo: dict[tuple[tuple[str, ...], int], bool] = user.__dict__.setdefault("_chibo_scope_members", {})
+    key = (scope.paths, member.pk)
+    if key not in memo:
+        memo[key] = members(user=user, action=action).filter(pk=member.pk).exists()
+    return memo[key]
+
+
+def note_in_scope(*, user: Any, member: Member, action: str = VIEW) -> None:
+    """Record that `member` was read through the user's scope for `action` (so `member_in_scope`
+    asks no query for an action with the same scope)."""
+    scope = resolve_scope(user, action)
+    if not (scope.everything or scope.is_empty):
+        user.__dict__.setdefault("_chibo_scope_members", {})[(scope.paths, member.pk)] = True
 
 
 def may_see_sensitive(*, user: Any, member: Member) -> bool:
@@ -130,10 +145,10 @@ def member_search(*, user: Any, q: str = "", org: Organization | None = None, on
     # a scope that holds every affiliated member needs no filter of its own (it would be a second
     # set to intersect: twice the work for a district user)
     qs = Member.objects.all() if covered else members(user=user)
-    q = (q or "").strip()
+    q = (q or "").replace("\x00", "").strip()  # a NUL is no text a name or number holds (PostgreSQL refuses it)
     if q:
         key = fold(q)
-        qs = qs.filter(Q(search_key__contains=key) | Q(card_number=q)
+        qs = qs.filter(name_contains_q(key, connections[qs.db]) | Q(card_number=q)
                        | _if_sensitive_visible(user, Q(national_id=q)))
     for field, value in (filters or {}).items():
         if field in SENSITIVE_FIELDS and value:

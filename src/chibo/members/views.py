@@ -242,6 +242,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except Member.DoesNotExist as exc:
         raise Http404 from exc
+    selectors.note_in_scope(user=request.user, member=member)
     return _render_detail(request, member)
 
 

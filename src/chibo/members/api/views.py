@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -76,8 +76,11 @@ def _under(request: Request) -> Organization | None:
         raise Http404 from exc
 
 
+_VERSION_NAMES = OrgVersion.objects.only("id", "org_id", "name", "valid_from")
+
+
 def _versions_of(field: str) -> Prefetch[Any]:
-    return Prefetch(f"{field}__versions", queryset=OrgVersion.objects.only("id", "org_id", "name", "valid_from"))
+    return Prefetch(f"{field}__versions", queryset=_VERSION_NAMES)
 
 
 class MemberFilter(filters.FilterSet):
@@ -181,18 +184,16 @@ class MemberViewSet(ScopedReadOnlyViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         member: Member = self.get_object()
+        selectors.note_in_scope(user=request.user, member=member)  # read through the view scope
         on = today()
         record = selectors.MemberRecord(member, on)
         current = record.current
         read_log(actor=request.user, target=member, org_path=record.org_path(), purpose="view")
-        timeline = {
-            "events": member.events.select_related("org").prefetch_related(_versions_of("org")).order_by("on", "id"),
-            "affiliations": member.affiliations.select_related("org").prefetch_related(_versions_of("org"))
-            .order_by("valid_from", "id"),
-            "transfers": member.transfers.select_related("member", "from_org", "to_org", "issued_by")
-            .prefetch_related(_versions_of("from_org"), _versions_of("to_org"), _versions_of("issued_by"))
-            .order_by("requested_on", "id"),
-        }
+        # the rows the record read (in the same order), their organizations' versions in one query
+        for transfer in record.transfers:
+            transfer.member = member
+        prefetch_related_objects(record.orgs(), Prefetch("versions", queryset=_VERSION_NAMES))
+        timeline = {"events": record.events, "affiliations": record.affiliations, "transfers": record.transfers}
         context = {
             **self.get_serializer_context(),
             "sensitive_ids": {member.pk} if selectors.may_see_sensitive(user=request.user, member=member) else set(),
