@@ -118,3 +118,57 @@ def test_secretary_follows_one_applicant_to_official_member(ui: UI, cell_with_me
     assert response.ok and response.body().startswith(b"%PDF")
     assert ReadLogEntry.objects.filter(target_type="admission.dossierfile", target_id=str(f.pk)).exists()
     assert ui.csp_errors() == [] and ui.page_errors == [] and ui.foreign_requests() == []
+
+
+def test_committee_staff_record_the_monthly_review_of_the_lists(ui: UI, cell_with_members: dict[str, Any],
+                                                                browser_tree: Tree, results_dir: Any) -> None:
+    """Issue 14, item 1: the grassroots committee reviews its cells' lists once a month on its
+    admission page; a future date is refused with the reason and nothing is written; the recorded
+    review shows in the table with the number of people then on the lists, and is audited."""
+    from chibo.accounts.models import Role, RoleAssignment, User
+    from chibo.admission.models import Applicant, SourceListReview
+    from chibo.core.models import AuditEvent
+    from chibo.core.validtime import today
+
+    grassroots = browser_tree.grassroots
+    staff = User.objects.create_user(username="dangu", password=PASSWORD, full_name="Văn phòng Đảng ủy")
+    RoleAssignment.objects.create(user=staff, role=Role.objects.get(key="organization_committee_staff"),
+                                  org=grassroots, valid_from=dt.date(2015, 1, 1))
+    # one person on the cell's list, put there by the secretary's page
+    ui.login("bithu")
+    ui.goto(f"/admission/org/{cell_with_members['cell'].code}/")
+    page = ui.page
+    assert page.locator("#review-form").count() == 0  # a cell does not review the lists
+    page.fill("#id_full_name", "Đỗ Thị Lan")
+    page.select_option("#id_gender", "female")
+    page.fill("#id_birth_date", "2000-06-01")
+    page.select_option("#id_occupation", "private_enterprise")
+    page.fill("#id_listed_on", "2024-03-04")
+    page.fill("#id_resolution_no", "03-NQ/CB")
+    with page.expect_navigation():
+        page.click("#applicant-form button[type=submit]")
+    assert Applicant.objects.filter(full_name="Đỗ Thị Lan").exists()
+    page.context.clear_cookies()
+
+    ui.login("dangu")
+    ui.goto(f"/admission/org/{grassroots.code}/")
+    review = page.locator("#review")
+    assert review.locator(".bad").count() == 1  # not recorded this month yet
+    page.fill("#review-form [name=reviewed_on]", today().replace(year=today().year + 1).isoformat())
+    with page.expect_navigation():
+        page.click("#review-form button[type=submit]")
+    assert page.locator(".error, .errorlist, .messages .error").count() >= 1
+    assert not SourceListReview.objects.exists()
+
+    page.fill("#review-form [name=reviewed_on]", today().isoformat())
+    page.fill("#review-form [name=resolution_no]", "15-BB/ĐU")
+    page.fill("#review-form [name=note]", "Tiếp tục bồi dưỡng quần chúng Đỗ Thị Lan")
+    with page.expect_navigation():
+        page.click("#review-form button[type=submit]")
+    row = SourceListReview.objects.get()
+    assert (row.org_id, row.listed, row.resolution_no) == (grassroots.pk, 1, "15-BB/ĐU")
+    assert review.locator(".good").count() == 1 and page.locator("#review-form").count() == 0
+    assert "15-BB/ĐU" in review.locator("table").inner_text()
+    assert AuditEvent.objects.filter(action="admission.review", actor=staff).count() == 1
+    page.screenshot(path=str(results_dir / "admission-monthly-review.png"), full_page=True)
+    assert ui.csp_errors() == [] and ui.page_errors == [] and ui.foreign_requests() == []
