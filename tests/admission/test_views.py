@@ -148,3 +148,30 @@ def test_vote_from_the_meeting_on_the_page(applicant, officials, cell_a, client_
     assert r.status_code == 302
     act = AdmissionAct.objects.get(applicant=a, step=Step.CELL_VOTE)
     assert act.meeting_vote_id == vote.pk and act.votes_for == 6 and act.passed
+
+
+@pytest.mark.parametrize("event", ["recognized_official", "removed_from_list"])
+def test_member_page_refuses_what_the_procedure_owns(applicant, officials, client_secretary_a, event, settings):
+    """One door into the register (issue 14, item 3): a member in probation under the admission
+    procedure is recognised or removed by the procedure's acts, not by the member page's event form;
+    the form says where to go and nothing is written. Without a procedure the form still works."""
+    from chibo.core.models import AuditEvent
+    from chibo.members.models import MemberEvent
+
+    a = walk(applicant, officials, Step.NEW_MEMBER_COURSE)
+    member = Member.objects.get(pk=a.member_id)
+    events, audits = MemberEvent.objects.count(), AuditEvent.objects.count()
+    client_secretary_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client_secretary_a.post(reverse("members:event_create", args=[member.pk]), {
+        "type": event, "on": "2023-08-01", "reason": "x", "decision_no": "1-QĐ", "decision_date": "2023-08-01",
+        "issuer": "Đảng ủy"})
+    assert r.status_code == 400
+    assert "admission procedure" in r.content.decode()
+    assert reverse("admission:detail", args=[a.pk]) in r.content.decode()
+    assert (MemberEvent.objects.count(), AuditEvent.objects.count()) == (events, audits)
+    member.refresh_from_db()
+    assert member.status == "probationary_member"
+    # the procedure itself still records it
+    walk(a, officials, Step.RECOGNITION_DECISION)
+    member.refresh_from_db()
+    assert member.status == "official_member"

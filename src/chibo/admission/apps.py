@@ -8,6 +8,9 @@ class AdmissionConfig(AppConfig):
     verbose_name = _("Admission")
 
     def ready(self) -> None:
-        from . import history
+        from chibo.members import procedures as member_procedures
+
+        from . import history, procedures
 
         history.register()
+        member_procedures.register(procedures.admission_owns)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +28,7 @@ from chibo.core.validtime import today, valid_on_q
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization, OrgVersion
 
-from . import selectors, services
+from . import procedures, selectors, services
 from .api import reading
 from .choices import AffiliationKind, Gender, Status
 from .forms import CRITERIA_FIELDS, MemberEventForm, MemberSearchForm
@@ -261,7 +262,13 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a status event on a member in the user's scope for `member.change`."""
     member = _member_or_404(request, pk, CHANGE)
     form = MemberEventForm(request.POST, user=request.user)
-    if form.is_valid():
+    owned = form.is_valid() and procedures.owner_of(member, form.cleaned_data["type"])
+    if owned:
+        # one door into the register: the procedure that admitted the member records this event
+        message, url = owned
+        form.add_error("type", message)
+        messages.error(request, format_html('{} <a href="{}">{}</a>', message, url, _("Open the procedure")))
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
