@@ -493,6 +493,7 @@ ROUTE_MODELS: dict[str, str] = {
     **{f"evaluation:{name}": "evaluation.assessment" for name in (
         "sheet", "unit_decide", "print_unit", "assessment", "row", "print_assessment")},
     "evaluation:programme": "evaluation.programme",
+    "evaluation:criteria": "evaluation.criteriaset",
     **{f"admission:{name}": "admission.applicant" for name in (
         "detail", "act", "extend", "remove", "upload", "print")},
     "admission:file": "admission.dossierfile",

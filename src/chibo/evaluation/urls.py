@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import criteria_views, views
 
 app_name = "evaluation"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("assessments/<int:pk>/print/", views.print_assessment, name="print_assessment"),
     path("org/<str:code>/summary/", views.summary, name="summary"),
     path("org/<str:code>/summary/list/", views.summary_list, name="summary_list"),
+    path("criteria/", criteria_views.criteria_list, name="criteria_list"),
+    path("criteria/new/", criteria_views.criteria_new, name="criteria_new"),
+    path("criteria/<int:pk>/", criteria_views.criteria_detail, name="criteria"),
     path("programmes/", views.programmes, name="programmes"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme"),
 ]
