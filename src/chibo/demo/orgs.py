@@ -721,6 +721,12 @@ SMALL_AGENCIES = [("Sở Nội vụ", True), ("Sở Tài chính", True), ("Sở 
                   ("Báo {province}", False), ("Trường Chính trị tỉnh", False)]
 SMALL_MILITARY = [("Cơ quan Bộ Chỉ huy Quân sự tỉnh", True), ("Trường Quân sự tỉnh", False),
                   ("Đại đội Trinh sát", False)]
+# Hà Tĩnh's provincial military committee (seed 003: "100% of its party organizations completed
+# their tasks, 97% did so well"): 33 organizations below the bloc, so that 97% is a whole number of
+# them (32 of 33); (name, committee, cells).
+HT_MILITARY = [("Cơ quan Bộ Chỉ huy Quân sự tỉnh", True, 6), ("Trung đoàn Bộ binh 841", True, 6),
+               ("Trường Quân sự tỉnh", True, 4), ("Ban Chỉ huy Quân sự thành phố Hà Tĩnh", True, 4),
+               ("Ban Chỉ huy Quân sự huyện Đức Thọ", True, 3), ("Tiểu đoàn Công binh", True, 4)]
 SMALL_POLICE = [("Phòng Cảnh sát giao thông", True), ("Phòng An ninh điều tra", False),
                 ("Phòng Cảnh sát hình sự", False)]
 SMALL_BORDER = [("Cơ quan Bộ Chỉ huy Bộ đội Biên phòng tỉnh", True), ("Hải đội Biên phòng 1", False)]
@@ -768,12 +774,16 @@ def plan_small(province: str, rng: random.Random) -> Plan:
         g = _add_commune(plan, cx, cam_vinh_unit, cx.extra["unit"], f"{p}-{CAM_VINH}",
                          villages=CAM_VINH_VILLAGES, extras=QN_COMMUNE_EXTRAS[:2], tags={"cam_vinh"})
         assert len(g.children) == 10
-    lists = {"CQ": SMALL_AGENCIES, "QS": SMALL_MILITARY, "CA": SMALL_POLICE, "BP": SMALL_BORDER}
+    lists: dict[str, list[tuple[Any, ...]]] = {
+        "CQ": SMALL_AGENCIES, "QS": HT_MILITARY if province == HA_TINH else SMALL_MILITARY, "CA": SMALL_POLICE,
+        "BP": SMALL_BORDER}
     for abbr, bloc in blocs.items():
-        for n, (base, committee) in enumerate(lists[abbr], start=1):
+        for n, (base, committee, *fixed) in enumerate(lists[abbr], start=1):
+            cells = (fixed[0] if fixed else rng.randint(3, 5)) if committee else 0
             _add_grassroots(plan, bloc, f"{p}-{abbr}-{n:03d}", base.format(province=plan.pname), committee,
-                            bloc.sector, prov.pk, cells=rng.randint(3, 5) if committee else 0,
-                            tags={f"b_{abbr}"})
+                            bloc.sector, prov.pk, cells=cells, tags={f"b_{abbr}"})
+        if province == HA_TINH and abbr == "QS":
+            assert sum(1 + len(g.children) for g in bloc.children) == 33
     # One commune merged in early 2020, for the lineage pages (not in Tuyên Quang).
     if province != TUYEN_QUANG:
         d = districts[len(districts) // 2]
