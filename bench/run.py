@@ -762,6 +762,7 @@ def main() -> None:
         ("tree", lambda: s_tree(admin, district)),
         ("scoping", lambda: s_scoping(admin, scoped, district)),
         ("http", lambda: s_http(admin, district)),
+        ("pages", lambda: s_capability("pages", admin)),
         ("io", lambda: s_import_export(admin)),
         ("meetings", lambda: s_capability("meetings", admin)),
         ("cadres", lambda: s_cadres(admin)),
