@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -256,7 +256,7 @@ def where_did_they_go(
         roots = [r for r in roots if r.version_on(start).kind.key == K.PROVINCIAL] or [org]  # type: ignore[union-attr]
     kinds = {k.pk: k for k in OrgKind.objects.all()}
 
-    def unit(v: OrgVersion) -> Unit:
+    def unit(v: Any) -> Unit:
         return Unit(v.org.code, v.name, kinds[v.kind_id].key)
 
     before_paths = [v.path for r in roots if (v := r.version_on(start)) is not None]
@@ -321,11 +321,11 @@ def where_did_they_go(
                     | Q(received_on__gt=end)).values_list("member_id", flat=True)
         )
     # the units involved, as they were on each date
-    versions_before = _versions_with_ancestors(set(member_cell.values()), start)
-    versions_after = _versions_with_ancestors(set(member_after.values()), end)
+    versions_before = _versions_with_ancestors(set(member_cell.values()), start, before_paths)
+    versions_after = _versions_with_ancestors(set(member_after.values()), end, after_paths)
     after_prefixes = tuple(after_paths)
 
-    def grassroots_of(v: OrgVersion, versions: dict[int, OrgVersion]) -> tuple[Unit | None, Unit | None]:
+    def grassroots_of(v: Any, versions: dict[int, Any]) -> tuple[Unit | None, Unit | None]:
         chain = [versions[i] for i in reversed(segments(v.path)) if i in versions]
         for j, a in enumerate(chain):
             if kinds[a.kind_id].is_grassroots:
@@ -385,14 +385,41 @@ def _sum_counts(counts: list[dict[str, int]]) -> dict[str, int]:
     return dict(out)
 
 
-def _versions_with_ancestors(org_ids: set[int], on: dt.date) -> dict[int, OrgVersion]:
-    out: dict[int, OrgVersion] = {}
+class _Code(NamedTuple):
+    code: str
+
+
+class _Version(NamedTuple):
+    """What the report reads of an organization's version (a tuple: thousands are read at once)."""
+
+    org_id: int
+    org: _Code
+    path: str
+    name: str
+    kind_id: int
+
+
+_VERSION_FIELDS = ("org_id", "org__code", "path", "name", "kind_id")
+
+
+def _read_versions(qs: Any, out: dict[int, Any]) -> None:
+    for org_id, code, path, name, kind_id in qs.values_list(*_VERSION_FIELDS):
+        out[org_id] = _Version(org_id, _Code(code), path, name, kind_id)
+
+
+def _versions_with_ancestors(org_ids: set[int], on: dt.date, under: list[str] | None = None
+                             ) -> dict[int, Any]:
+    """The versions on `on` of `org_ids` and of all their ancestors. The subtrees `under` (where
+    nearly all of them are) are read whole, by one range on the path; only what lies outside is
+    fetched by id (long `IN` lists cost more to build than to run)."""
+    out: dict[int, Any] = {}
+    if under:
+        _read_versions(OrgVersion.objects.filter(valid_on_q(on)).filter(any_subtree_q(under)), out)
     wanted = set(org_ids)
     for _round in range(2):
         missing = sorted(wanted - set(out))
         for i in range(0, len(missing), 500):
-            for v in OrgVersion.objects.filter(valid_on_q(on), org_id__in=missing[i:i + 500]).select_related("org"):
-                out[v.org_id] = v
+            _read_versions(OrgVersion.objects.filter(valid_on_q(on), org_id__in=missing[i:i + 500]), out)
         wanted = {a for v in out.values() for a in segments(v.path)}
     return out
 
