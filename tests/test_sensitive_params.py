@@ -73,7 +73,9 @@ def _url(route: Route, code: str) -> str | None:
 
 
 _NOISE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"|csrftoken=[^;]*'
-                    r'|"request_id": ?"[^"]*"')
+                    r'|"request_id": ?"[^"]*"'
+                    # the public feedback form's signed timestamp changes every second
+                    r'|name="started"[^>]*value="[^"]*"')
 
 
 def _body(response: Any, probe: dict[str, str]) -> Any:
