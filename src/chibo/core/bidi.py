@@ -20,8 +20,7 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language_bidi
-from django.utils.translation import pgettext
+from django.utils.translation import get_language_bidi, pgettext
 
 
 def _empty(value: Any) -> bool:
