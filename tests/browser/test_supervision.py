@@ -60,7 +60,7 @@ def test_citizen_feedback_stays_secret_and_the_programme_is_accountable(ui: UI, 
     expect(page.locator("main table")).to_contain_text(letter.reference)
     assert CITIZEN not in page.content()
     with page.expect_navigation():
-        page.click(f"main a:text('{letter.reference}')")
+        page.click(f"main a:has-text('{letter.reference}')")
     assert CITIZEN not in page.content()
     with page.expect_navigation():
         page.click(f"main a[href='/supervision/letters/{letter.pk}/sender/']")

@@ -66,7 +66,7 @@ def test_a_dissolved_districts_page_says_where_its_units_went(admin, reformed):
     assert re.search(r'<a href="/orgs/RS-P/\?as_of=2025-07-01" dir="auto">Đảng bộ tỉnh Thử</a>', page)
     assert re.search(r'<a href="/orgs/RS-A1/\?as_of=2025-07-01" dir="auto">Chi bộ Trường THPT Một</a>', page)
     # the changes under it name the units (and keep their codes beside)
-    assert re.search(r'<a href="/orgs/RS-G1/\?as_of=2025-07-01" dir="auto">Đảng bộ xã Hòa</a> <bdi class="kind">RS-G1</bdi>',
+    assert re.search(r'<a href="/orgs/RS-G1/\?as_of=2025-07-01" dir="auto">Đảng bộ xã Hòa</a> <span class="kind"><bdi dir="ltr">RS-G1</bdi></span>',
                      page)
 
 

@@ -105,6 +105,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chibo.web.context_processors.chibo",
             ],
+            # `|ltr`, `|bdi`, `{% arrow %}` everywhere (bidirectional text, docs/architecture.md)
+            "builtins": ["chibo.core.templatetags.chibo_bidi"],
         },
     }
 ]
