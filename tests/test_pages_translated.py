@@ -66,14 +66,6 @@ QUERIES: dict[str, dict[str, str]] = {
     "reports:drill": {"indicator": "members.total", "under": "ORG-GX1"},
 }
 
-# Route name -> why it still fails (strict xfail: fixing it makes the test say so).
-KNOWN_GAPS: dict[str, str] = {
-    "reports:seeds": (
-        "The seed figures' descriptions (chibo.reports.seeds, 27 sentences quoted from the "
-        "provinces' records) are English text, not yet catalogue strings."
-    ),
-}
-
 # English msgids that are the same word in every language (names, codes): never a finding.
 SAME_EVERYWHERE = {"Chibo", "HTMX", "OpenAPI", "CSV", "XLSX", "PDF", "API", "ID", "OK", "Email", "TOTP"}
 
@@ -268,14 +260,11 @@ def test_probes_are_not_vacuous(probes):
 
 def test_not_pages_is_current():
     names = {r.name for r in PAGE_ROUTES}
-    assert set(NOT_PAGES) | set(QUERIES) | set(KNOWN_GAPS) <= names
+    assert set(NOT_PAGES) | set(QUERIES) <= names
     assert len(NOT_PAGES) <= 12, "keep the list of routes that are not pages small"
 
 
-@pytest.mark.parametrize("route", [
-    pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[r.name]))
-    if r.name in KNOWN_GAPS else r for r in PAGE_ROUTES
-], ids=route_ids(PAGE_ROUTES))
+@pytest.mark.parametrize("route", PAGE_ROUTES, ids=route_ids(PAGE_ROUTES))
 def test_page_is_translated(route, tree, personas, world_data, login, probes):
     actions = _action_keys()
     clients = {"admin": login(personas["admin"]), "secretary": login(personas[CASES[0].owner])}
