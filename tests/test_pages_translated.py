@@ -15,7 +15,8 @@ attributes and button values) must not contain:
 
 The routes come from `tests.routes` (the same discovery and objects as the scoping test), so a
 new page is checked without being listed here. Routes that are not HTML pages are skipped by rule
-(the API: DRF views) or listed in `NOT_PAGES` with a reason; the list must stay exact.
+(the API: DRF views; form targets that answer a GET only with 405 or a redirect, for everyone) or
+listed in `NOT_PAGES` with a reason (downloads, feeds); the list must stay exact.
 """
 
 from __future__ import annotations
