@@ -156,3 +156,28 @@ def client_district_y(district_y) -> Client:
 @pytest.fixture
 def established() -> dt.date:
     return ESTABLISHED
+
+
+@pytest.fixture(scope="module")
+def world(_base, django_db_blocker):
+    """Objects of every kind that routes take, inside each owner's scope (`tests.routes`): members
+    (with a canary name), meetings, cadre and evaluation records, applicants, letters, tokens, a
+    read-log row. Built once for the module, rolled back when it is done."""
+    from tests.routes import build_world
+
+    org_pks, user_pks = _base
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        data = build_world(org_pks, user_pks)
+    yield data
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world_data(world, _base, settings, tmp_path):
+    """`world` plus the personas' primary keys (`["users"]`); uploads go to a temporary directory."""
+    settings.VAR_DIR = tmp_path  # uploads (import jobs) go to a temporary directory
+    return {**world, "users": _base[1]}

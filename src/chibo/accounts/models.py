@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.paths import any_subtree_q
@@ -78,7 +79,8 @@ class Role(models.Model):
         ordering = ["key"]
 
     def __str__(self) -> str:
-        return self.name
+        # the built-in roles' names are catalogue msgids (chibo.accounts.roles): in the reader's language
+        return gettext(self.name)
 
 
 class RoleAssignment(ValidTimeModel):

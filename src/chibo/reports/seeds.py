@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .compute import compute, question
 from .registry import UnknownIndicator, get
@@ -42,40 +43,52 @@ def _qn_term(figure: str, expected: int, indicator: str, on: dt.date) -> SeedFig
     return SeedFigure("002", figure, expected, indicator, QN, as_of=on)
 
 
+# the yearly admission figures, one catalogue string each
+_QN_ADMISSIONS: dict[int, str] = {
+    # xgettext:no-python-format
+    2020: gettext_noop("Quảng Ninh, 2020: admissions of at least 3.2% of the members (target exceeded)"),
+    # xgettext:no-python-format
+    2021: gettext_noop("Quảng Ninh, 2021: admissions of at least 3.2% of the members (target exceeded)"),
+    # xgettext:no-python-format
+    2022: gettext_noop("Quảng Ninh, 2022: admissions of at least 3.2% of the members (target exceeded)"),
+    # xgettext:no-python-format
+    2023: gettext_noop("Quảng Ninh, 2023: admissions of at least 3.2% of the members (target exceeded)"),
+}
+
 FIGURES: list[SeedFigure] = [
     _qn_term(
-        "Quảng Ninh, early 2020: grassroots party organizations",
+        gettext_noop("Quảng Ninh, early 2020: grassroots party organizations"),
         725,
         "orgs.grassroots",
         D(2020, 1, 1),
     ),
     _qn_term(
-        "Quảng Ninh, early 2020: component party committees", 31, "orgs.components", D(2020, 1, 1)
+        gettext_noop("Quảng Ninh, early 2020: component party committees"), 31, "orgs.components", D(2020, 1, 1)
     ),
     _qn_term(
-        "Quảng Ninh, early 2020: party cells under grassroots committees",
+        gettext_noop("Quảng Ninh, early 2020: party cells under grassroots committees"),
         4925,
         "orgs.party_cells",
         D(2020, 1, 1),
     ),
     _qn_term(
-        "Quảng Ninh, mid-2024: grassroots party organizations",
+        gettext_noop("Quảng Ninh, mid-2024: grassroots party organizations"),
         674,
         "orgs.grassroots",
         D(2024, 6, 30),
     ),
     _qn_term(
-        "Quảng Ninh, mid-2024: component party committees", 39, "orgs.components", D(2024, 6, 30)
+        gettext_noop("Quảng Ninh, mid-2024: component party committees"), 39, "orgs.components", D(2024, 6, 30)
     ),
     _qn_term(
-        "Quảng Ninh, mid-2024: party cells under grassroots committees",
+        gettext_noop("Quảng Ninh, mid-2024: party cells under grassroots committees"),
         4821,
         "orgs.party_cells",
         D(2024, 6, 30),
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh, early 2020 – June 2024: students admitted to the party",
+        gettext_noop("Quảng Ninh, early 2020 – June 2024: students admitted to the party"),
         283,
         "members.admitted_students",
         QN,
@@ -84,7 +97,7 @@ FIGURES: list[SeedFigure] = [
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh, early 2020 – June 2024: members admitted in private enterprises",
+        gettext_noop("Quảng Ninh, early 2020 – June 2024: members admitted in private enterprises"),
         1061,
         "members.admitted_private",
         QN,
@@ -93,7 +106,7 @@ FIGURES: list[SeedFigure] = [
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh, 2021–2023: members removed from the party",
+        gettext_noop("Quảng Ninh, 2021–2023: members removed from the party"),
         770,
         "members.left",
         QN,
@@ -103,7 +116,7 @@ FIGURES: list[SeedFigure] = [
     *[
         SeedFigure(
             "002",
-            f"Quảng Ninh, {year}: admissions of at least 3.2% of the members (target exceeded)",
+            _QN_ADMISSIONS[year],
             3.2,
             "members.admission_rate",
             QN,
@@ -115,7 +128,7 @@ FIGURES: list[SeedFigure] = [
     ],
     SeedFigure(
         "reform-2025",
-        "Quảng Ninh, 30 June 2025: district-level party committees before the reform",
+        gettext_noop("Quảng Ninh, 30 June 2025: district-level party committees before the reform"),
         13,
         "orgs.district_committees",
         QN,
@@ -123,7 +136,7 @@ FIGURES: list[SeedFigure] = [
     ),
     SeedFigure(
         "reform-2025",
-        "Quảng Ninh, 1 July 2025: district-level party committees after the reform",
+        gettext_noop("Quảng Ninh, 1 July 2025: district-level party committees after the reform"),
         0,
         "orgs.district_committees",
         QN,
@@ -131,8 +144,8 @@ FIGURES: list[SeedFigure] = [
     ),
     SeedFigure(
         "reform-2025",
-        "Quảng Ninh, 1 July 2025: commune-level party committees (54 communes, wards, "
-        "special zones)",
+        gettext_noop("Quảng Ninh, 1 July 2025: commune-level party committees (54 communes, wards, "
+        "special zones)"),
         54,
         "orgs.commune_committees",
         QN,
@@ -140,7 +153,7 @@ FIGURES: list[SeedFigure] = [
     ),
     SeedFigure(
         "reform-2025",
-        "Quảng Ninh, 30 June 2025 (the day before the reform): grassroots party organizations",
+        gettext_noop("Quảng Ninh, 30 June 2025 (the day before the reform): grassroots party organizations"),
         674,
         "orgs.grassroots",
         QN,
@@ -149,183 +162,183 @@ FIGURES: list[SeedFigure] = [
     # --- waiting for a capability that is not built yet ------------------------------------------
     SeedFigure(
         "000",
-        "Tuyên Quang, 2024: party cell secretaries rated “completed tasks well” or higher (%)",
+        gettext_noop("Tuyên Quang, 2024: party cell secretaries rated “completed tasks well” or higher (%)"),
         96.3,
         "evaluation.secretaries_rated_well",
         TQ,
         start=D(2024, 1, 1),
         end=D(2024, 12, 31),
-        waits_for="evaluation",
+        waits_for=gettext_noop("evaluation"),
     ),
     SeedFigure(
         "000",
-        "Tuyên Quang, early 2025: party cell secretaries with a university degree (over 35%)",
+        gettext_noop("Tuyên Quang, early 2025: party cell secretaries with a university degree (over 35%)"),
         35,
         "cadres.secretaries_with_degree",
         TQ,
         as_of=D(2025, 1, 1),
         at_least=True,
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "000",
-        "Tuyên Quang, early 2025: secretaries with elementary political theory or higher (~50%)",
+        gettext_noop("Tuyên Quang, early 2025: secretaries with elementary political theory or higher (~50%)"),
         50,
         "cadres.secretaries_with_theory",
         TQ,
         as_of=D(2025, 1, 1),
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "000",
-        "Tuyên Quang, 2020–2025: training courses on party-work skills",
+        gettext_noop("Tuyên Quang, 2020–2025: training courses on party-work skills"),
         126,
         "cadres.training_courses",
         TQ,
         start=D(2020, 1, 1),
         end=D(2025, 12, 31),  # the term 2020–2025, of the province as merged in 2025 (demo)
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "000",
-        "Tuyên Quang, 2020–2025: secretaries and deputy secretaries trained (more than 6,280)",
+        gettext_noop("Tuyên Quang, 2020–2025: secretaries and deputy secretaries trained (more than 6,280)"),
         6280,
         "cadres.secretaries_trained",
         TQ,
         start=D(2020, 1, 1),
         end=D(2025, 12, 31),
         at_least=True,
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh, 2020 – mid-2024: commune-level administrative units removed",
+        gettext_noop("Quảng Ninh, 2020 – mid-2024: commune-level administrative units removed"),
         9,
         "restructuring.communes_merged",
         QN,
         start=D(2020, 1, 1),
         end=D(2024, 6, 30),
-        waits_for="restructuring (administrative-unit indicators)",
+        waits_for=gettext_noop("restructuring (administrative-unit indicators)"),
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh, 2020 – mid-2024: villages, hamlets and neighbourhoods merged",
+        gettext_noop("Quảng Ninh, 2020 – mid-2024: villages, hamlets and neighbourhoods merged"),
         48,
         "restructuring.villages_merged",
         QN,
         start=D(2020, 1, 1),
         end=D(2024, 6, 30),
-        waits_for="restructuring (administrative-unit indicators)",
+        waits_for=gettext_noop("restructuring (administrative-unit indicators)"),
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh, term 2020–2025: border and island communes with border-guard deputy "
-        "secretaries",
+        gettext_noop("Quảng Ninh, term 2020–2025: border and island communes with border-guard deputy "
+        "secretaries"),
         24,
         "cadres.border_guard_deputies",
         QN,
         as_of=D(2024, 6, 30),
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh: coal-industry cells whose secretary is also the manager (%)",
+        gettext_noop("Quảng Ninh: coal-industry cells whose secretary is also the manager (%)"),
         91.7,
         "cadres.coal_secretaries_managers",
         "22-KTQN",  # the coal industry's party committee (Đảng bộ Than Quảng Ninh)
         as_of=D(2024, 6, 30),
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "002",
-        "Quảng Ninh: village cell secretaries who are also village heads (%)",
+        gettext_noop("Quảng Ninh: village cell secretaries who are also village heads (%)"),
         100,
         "cadres.secretaries_village_heads",
         QN,
         as_of=D(2024, 6, 30),
-        waits_for="cadres",
+        waits_for=gettext_noop("cadres"),
     ),
     SeedFigure(
         "003",
-        "Hà Tĩnh (Cẩm Vịnh commune): party cells that signed “4 good” pledges (10 of 10)",
+        gettext_noop("Hà Tĩnh (Cẩm Vịnh commune): party cells that signed “4 good” pledges (10 of 10)"),
         100,
         "evaluation.cells_pledged",
         HT,
         as_of=D(2024, 2, 14),
-        waits_for="evaluation",
+        waits_for=gettext_noop("evaluation"),
     ),
     SeedFigure(
         "003",
-        "Hà Tĩnh (Đức Thọ district): units that signed commitments (34 of 34)",
+        gettext_noop("Hà Tĩnh (Đức Thọ district): units that signed commitments (34 of 34)"),
         100,
         "evaluation.units_committed",
         HT,
         as_of=D(2024, 2, 14),
-        waits_for="evaluation",
+        waits_for=gettext_noop("evaluation"),
     ),
     SeedFigure(
         "003",
-        "Hà Tĩnh (Provincial Military Party Committee), 2023: party organizations that completed their "
-        "tasks (100%)",
+        gettext_noop("Hà Tĩnh (Provincial Military Party Committee), 2023: party organizations that completed their "
+        "tasks (100%)"),
         100,
         "evaluation.organizations_completed",
         HT_MILITARY,
         start=D(2023, 1, 1),
         end=D(2023, 12, 31),
-        waits_for="evaluation",
+        waits_for=gettext_noop("evaluation"),
     ),
     SeedFigure(
         "003",
-        "Hà Tĩnh (Provincial Military Party Committee), 2023: party organizations that completed their "
-        "tasks well (97%)",
+        gettext_noop("Hà Tĩnh (Provincial Military Party Committee), 2023: party organizations that completed their "
+        "tasks well (97%)"),
         97,
         "evaluation.organizations_good_or_better",
         HT_MILITARY,
         start=D(2023, 1, 1),
         end=D(2023, 12, 31),
-        waits_for="evaluation",
+        waits_for=gettext_noop("evaluation"),
     ),
     SeedFigure(
         "003",
-        "Hà Tĩnh (Provincial Military Party Committee): members who completed tasks well "
-        "(over 90%)",
+        gettext_noop("Hà Tĩnh (Provincial Military Party Committee): members who completed tasks well "
+        "(over 90%)"),
         90,
         "evaluation.members_rated_well",
         HT_MILITARY,
         start=D(2023, 1, 1),
         end=D(2023, 12, 31),
         at_least=True,
-        waits_for="evaluation",
+        waits_for=gettext_noop("evaluation"),
     ),
     SeedFigure(
         "004",
-        "Nghệ An, 3–4 Aug 2023: dialogue program of the Standing Committee with commune heads",
+        gettext_noop("Nghệ An, 3–4 Aug 2023: dialogue program of the Standing Committee with commune heads"),
         1,
         "supervision.dialogue_programs",
         "40",
         start=D(2023, 8, 3),
         end=D(2023, 8, 4),
-        waits_for="supervision",
+        waits_for=gettext_noop("supervision"),
     ),
     SeedFigure(
         "004",
-        "Nghệ An, 2023: key tasks the Standing Committee's conclusions set after the dialogue",
+        gettext_noop("Nghệ An, 2023: key tasks the Standing Committee's conclusions set after the dialogue"),
         6,
         "supervision.dialogue_key_tasks",
         "40",
         start=D(2023, 8, 3),
         end=D(2023, 12, 31),
-        waits_for="supervision",
+        waits_for=gettext_noop("supervision"),
     ),
     SeedFigure(
         "003",
-        "Hà Tĩnh (Tâm Đồng village): thematic cell meetings held after six months",
+        gettext_noop("Hà Tĩnh (Tâm Đồng village): thematic cell meetings held after six months"),
         6,
         "meetings.thematic_meetings",
         "42-18691-01",  # the Tâm Đồng village cell of Cẩm Vịnh commune
         start=D(2022, 5, 1),
         end=D(2022, 10, 31),
-        waits_for="meetings",
+        waits_for=gettext_noop("meetings"),
     ),
 ]
 

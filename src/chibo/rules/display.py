@@ -129,6 +129,18 @@ VALUE_LABELS: dict[str, str] = {
     "excellent": gettext_noop("excellent"),
     "good": gettext_noop("good"),
     "completion": gettext_noop("completed"),
+    # the evaluation rule set (`eval.rule_set`): its keys and values
+    "regulation": gettext_noop("regulation"),
+    "scale": gettext_noop("rating scale"),
+    "grades": gettext_noop("graded by level"),
+    "points": gettext_noop("100-point scale"),
+    "periods": gettext_noop("review periods"),
+    "year": gettext_noop("yearly"),
+    "quarter": gettext_noop("quarterly"),
+    "term": gettext_noop("per term"),
+    "ad_hoc": gettext_noop("when needed"),
+    # members not rated (`eval.not_rated_statuses`)
+    "exempt_from_activities": gettext_noop("members exempted from work and activities"),
 }
 
 UNIT_NAMES: dict[str, str] = {
