@@ -335,6 +335,8 @@ def test_bad_contests_are_refused(tree, staff_p1, viewer, login):
     assert unordered.status_code == 400 and "The rounds must be in date order." in _body(unordered)
     assert no_date.status_code == 400 and "Round 1: give its date" in _body(no_date)
     assert outside.status_code == 400 and "No organization with this code where you may act." in _body(outside)
+    in_vietnamese = login(staff_p1, "vi").post("/cadres/contests/new/", _contest_data(tree, rounds="Sơ khảo"))
+    assert in_vietnamese.status_code == 400 and "Vòng 1: hãy ghi ngày" in _body(in_vietnamese)
     assert login(viewer).post("/cadres/contests/new/", _contest_data(tree)).status_code == 403
     assert "/cadres/contests/new/" not in _body(login(viewer).get("/cadres/contests/"))
     assert not Contest.objects.exists() and AuditEvent.objects.count() == events

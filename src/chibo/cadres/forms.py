@@ -10,7 +10,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.datefields import BoundedDateField
-
 from chibo.members.choices import ProfessionalLevel, TheoryLevel
 
 from .models import CourseKind, Method, Position, QualificationKind, RoleKind

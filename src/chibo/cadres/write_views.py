@@ -42,6 +42,7 @@ from .forms import (
 from .models import Contest, ContestEntry, Position, Post, WatchAssignment
 from .views import CHANGE, _form_page, _org_or_404, _refused, _require_change
 
+
 def _done(request: HttpRequest) -> None:
     messages.success(request, _("Saved."))
 
