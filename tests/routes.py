@@ -399,6 +399,9 @@ ROUTE_MODELS: dict[str, str] = {
     "cadres:course_enrol": "cadres.trainingcourse",
     "cadres:course_result": "cadres.trainingcourse",
     "cadres:contest": "cadres.contest",
+    **{f"cadres:{name}": "cadres.contest" for name in ("contest_enter", "contest_score", "contest_award")},
+    **{f"cadres:{name}": "members.member" for name in ("role_add", "qualification_add")},
+    "cadres:watch_end": "cadres.watchassignment",
     "jobs:detail": "jobs.job",
     **{f"evaluation:{name}": "evaluation.round" for name in ("board", "export")},
     **{f"evaluation:{name}": "evaluation.assessment" for name in (

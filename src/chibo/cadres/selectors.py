@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from chibo.core.paths import any_subtree_q
+from chibo.core.paths import any_subtree_q, segments
 from chibo.core.validtime import overlaps_q, valid_on_q
 from chibo.members.choices import ProfessionalLevel, TheoryLevel
 from chibo.members.models import Member
@@ -560,6 +560,17 @@ def people_under(*, user: Any, org: Organization, on: dt.date, action: str = CHA
     holders = Affiliation.objects.filter(valid_on_q(on), org_id__in=orgs).values("member_id")
     qs = Member.objects.restrict(user, action).filter(pk__in=holders).order_by("search_key", "pk")
     return [(pk, name) for pk, name in qs.values_list("pk", "full_name")[:PEOPLE_LIMIT]]
+
+
+def committees_above(*, user: Any, org: Organization, on: dt.date) -> list[Organization]:
+    """The organizations above the unit on the date (nearest first) where the user may act:
+    those whose committee members the user may assign to watch the unit."""
+    version = org.version_on(on) or org.latest_version()
+    if version is None:
+        return []
+    ids = [pk for pk in reversed(segments(version.path)) if pk != org.pk]
+    found = {o.pk: o for o in Organization.objects.restrict(user, CHANGE).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 @dataclass

@@ -113,6 +113,7 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
             "staff": staff,
             "history": history,
             "may_change": _may_change(request, org),
+            "may_watch": bool(selectors.committees_above(user=request.user, org=org, on=today())),
         },
     )
 
@@ -126,7 +127,10 @@ def cadre(request: HttpRequest, pk: int) -> HttpResponse:
     except Member.DoesNotExist as exc:
         raise Http404 from exc
     record = selectors.cadre_record(user=request.user, member=member)
-    return render(request, "cadres/cadre.html", {"member": member, "record": record})
+    may_change = member_selectors.members(user=request.user, action=CHANGE).filter(pk=member.pk).exists()
+    return render(
+        request, "cadres/cadre.html", {"member": member, "record": record, "may_change": may_change}
+    )
 
 
 @access_policy(SCOPED)
@@ -186,7 +190,10 @@ def contest_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cadres/contests.html",
-        {"contests": selectors.contests(user=request.user).select_related("organizer")[:200]},
+        {
+            "contests": selectors.contests(user=request.user).select_related("organizer")[:200],
+            "may_create": not resolve_scope(request.user, CHANGE).is_empty,
+        },
     )
 
 
@@ -205,7 +212,14 @@ def contest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry.total = sum(s for s in by_round.values())  # type: ignore[attr-defined]
     entries.sort(key=lambda e: -e.total)  # type: ignore[attr-defined]
     return render(
-        request, "cadres/contest.html", {"contest": contest, "rounds": rounds, "entries": entries}
+        request,
+        "cadres/contest.html",
+        {
+            "contest": contest,
+            "rounds": rounds,
+            "entries": entries,
+            "may_change": _may_change(request, contest.organizer),
+        },
     )
 
 
