@@ -60,6 +60,13 @@ ALLOWLIST: dict[str, str] = {
 # --- discovering the routes -----------------------------------------------------------------------
 
 
+# Route parameters that do not name an object but choose what to show of it (the object is named
+# by the other parameters): the value each route is walked with.
+FIXED_PARAMS: dict[str, dict[str, str]] = {
+    "admission:print_form": {"form": "6-knd"},
+}
+
+
 @dataclass(frozen=True)
 class Route:
     regex: str
@@ -508,13 +515,6 @@ ROUTE_MODELS: dict[str, str] = {
 }
 
 
-# Route parameters that do not name an object but choose what to show of it (the object is named
-# by the other parameters): the value each route is walked with.
-FIXED_PARAMS: dict[str, dict[str, str]] = {
-    "admission:print_form": {"form": "6-knd"},
-}
-
-
 def model_of(route: Route) -> str | None:
     cls = route.view_class
     queryset = getattr(cls, "queryset", None) if route.is_drf else None
@@ -532,7 +532,8 @@ def build_url(route: Route, values: dict[str, str]) -> str:
     and the route's `FIXED_PARAMS` as they are."""
     template, params = route.template
     for fmt in ("json", ".json", ".json/"):
-        kwargs = {**values, **FIXED_PARAMS.get(route.name, {}), **({"format": fmt} if "format" in params else {})}
+        kwargs = {**values, **FIXED_PARAMS.get(route.name, {}),
+                  **({"format": fmt} if "format" in params else {})}
         url = "/" + template % kwargs
         try:
             match = resolve(url)
