@@ -27,6 +27,13 @@ from tests.factories import NAMES
 # --- discovering the routes -----------------------------------------------------------------------
 
 
+# Route parameters that do not name an object but choose what to show of it (the object is named
+# by the other parameters): the value each route is walked with.
+FIXED_PARAMS: dict[str, dict[str, str]] = {
+    "admission:print_form": {"form": "6-knd"},
+}
+
+
 @dataclass(frozen=True)
 class Route:
     regex: str
@@ -68,7 +75,8 @@ class Route:
 
     @property
     def object_params(self) -> list[str]:
-        return [p for p in self.params if p != "format"]
+        fixed = FIXED_PARAMS.get(self.name, {})
+        return [p for p in self.params if p != "format" and p not in fixed]
 
     def __str__(self) -> str:
         return f"{self.name or '?'} /{self.template[0]} ({self.view_id})"
@@ -409,7 +417,7 @@ ROUTE_MODELS: dict[str, str] = {
     "evaluation:programme": "evaluation.programme",
     "evaluation:criteria": "evaluation.criteriaset",
     **{f"admission:{name}": "admission.applicant" for name in (
-        "detail", "act", "extend", "remove", "upload", "print")},
+        "detail", "act", "extend", "remove", "upload", "print", "print_form")},
     "admission:file": "admission.dossierfile",
     "supervision:letter": "supervision.letter",
     "supervision:sender": "supervision.lettersender",
@@ -434,10 +442,12 @@ def model_of(route: Route) -> str | None:
 
 
 def build_url(route: Route, values: dict[str, str]) -> str:
-    """The URL for `route` with `values`; `format` is filled in to whatever the route accepts."""
+    """The URL for `route` with `values`; `format` is filled in to whatever the route accepts,
+    and the route's `FIXED_PARAMS` as they are."""
     template, params = route.template
     for fmt in ("json", ".json", ".json/"):
-        kwargs = {**values, **({"format": fmt} if "format" in params else {})}
+        kwargs = {**values, **FIXED_PARAMS.get(route.name, {}),
+                  **({"format": fmt} if "format" in params else {})}
         url = "/" + template % kwargs
         try:
             match = resolve(url)

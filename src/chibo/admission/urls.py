@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/remove/", views.remove, name="remove"),
     path("<int:pk>/upload/", views.upload, name="upload"),
     path("<int:pk>/print/", views.print_record, name="print"),
+    path("<int:pk>/print/<slug:form>/", views.print_form, name="print_form"),
     path("files/<int:pk>/", views.file_download, name="file"),
 ]

@@ -24,7 +24,7 @@ from chibo.members.models import Member
 from chibo.orgs import selectors as org_selectors
 from chibo.orgs.models import Organization, OrgVersion
 
-from . import selectors, services
+from . import printforms, selectors, services
 from .forms import (
     ActForm,
     ApplicantForm,
@@ -272,6 +272,7 @@ def _detail_context(request: HttpRequest, record: selectors.ApplicantRecord, **f
         "extend_form": ExtendForm(prefix="extend"), "may_change": may_change, "today": today(),
         "may_extend": a.state in (Step.CELL_VOTE, Step.GRASSROOTS_RESOLUTION) and not a.decision_extended,
         "cell_name": _org_name(a.cell, today()),
+        "dossier_forms": printforms.available(record),
     }
 
 
@@ -406,3 +407,18 @@ def print_record(request: HttpRequest, pk: int) -> HttpResponse:
     _log_read(request, a, "admission.print")
     return render(request, "admission/print.html", {"a": a, "record": record, "cell_name": _org_name(a.cell, today()),
                                                     "today": today()})
+
+
+@access_policy(SCOPED)
+@login_required
+def print_form(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+    """One form of the dossier (1-KNĐ ... 15-KNĐ, the decision on official membership), printable,
+    pre-filled from the record; a form whose act is not recorded yet prints with blanks. Scoped
+    and logged as `print_record`; an unknown form is 404."""
+    spec = printforms.FORMS.get(form)
+    if spec is None:
+        raise Http404
+    record = _record_or_404(request, pk)
+    a = record.applicant
+    _log_read(request, a, f"admission.print.{spec.slug}")
+    return render(request, spec.template, {"a": a, "spec": spec, "d": printforms.form_data(record, spec)})
