@@ -117,7 +117,7 @@ def _head_and_ids(connection: Any, model: type[models.Model], n: int
     larger of the last id and `sqlite_sequence` (AUTOINCREMENT never reuses an id, even a
     deleted one's); elsewhere they follow the last id."""
     table = connection.ops.quote_name(model._meta.db_table)
-    head = f"(SELECT id, seq, hash, scheme FROM {table} ORDER BY id DESC LIMIT 1)"
+    head = f"(SELECT id, seq, hash, scheme FROM {table} ORDER BY id DESC LIMIT 1)"  # noqa: S608
     if connection.vendor == "postgresql":
         extra = ("(SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) "
                  "FROM generate_series(1, %s))")
@@ -128,8 +128,9 @@ def _head_and_ids(connection: Any, model: type[models.Model], n: int
         extra, params = "NULL", []
     with connection.cursor() as cur:
         # one row whether or not the table is empty (the head's columns are then NULL)
-        cur.execute(f"SELECT h.id, h.seq, h.hash, h.scheme, {extra} "
-                    f"FROM (SELECT 1 AS one) AS d LEFT JOIN {head} AS h ON 1 = 1", params)
+        # (the table name is the model's, quoted; every value is a parameter)
+        sql = f"SELECT h.id, h.seq, h.hash, h.scheme, {extra} FROM (SELECT 1 AS one) AS d "  # noqa: S608
+        cur.execute(sql + f"LEFT JOIN {head} AS h ON 1 = 1", params)
         last_id, seq, hash_, scheme, allocated = cur.fetchone()
     last = None if last_id is None else {"id": last_id, "seq": seq, "hash": hash_, "scheme": scheme}
     if connection.vendor == "postgresql":
