@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery
+
 from chibo.core.scoping import Scope
 from chibo.core.validtime import as_of, today
 
@@ -42,32 +44,70 @@ def inherited_org_ids(org_ids: list[int]) -> set[int]:
     return seen - set(org_ids)
 
 
+class _Paths(Aggregate):
+    """The distinct paths of a group of organization versions, comma-separated (a path is digits)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(DISTINCT %(expressions)s)"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="STRING_AGG",
+                           template="%(function)s(DISTINCT %(expressions)s, ',')", **extra)
+
+
 def current_assignments(user: Any) -> list[RoleAssignment]:
     """The user's role assignments valid today, with their roles: read once per request (memoised
-    on the user object, as `core.scoping` memoises the scopes; `forget_scope` drops it)."""
+    on the user object, as `core.scoping` memoises the scopes; `forget_scope` drops it). Each
+    carries, from the same query, every path its node ever had (`node_paths`, comma-separated)
+    and whether the node succeeded others in a merge, split or dissolution (`node_succeeded`), so
+    resolving a scope reads nothing more unless the node inherits predecessors' history."""
+    from chibo.orgs.models import LinkRole, OrgEventLink, OrgVersion
+
     day = today()
     memo = user.__dict__.get("_chibo_scope_assignments")
     if memo is None or memo[0] != day:
-        memo = (day, list(as_of(RoleAssignment.objects.filter(user=user).select_related("role"), day)))
+        paths = (OrgVersion.objects.filter(org_id=OuterRef("org_id")).order_by()
+                 .values("org_id").annotate(p=_Paths("path")).values("p"))
+        succeeded = OrgEventLink.objects.filter(org_id=OuterRef("org_id"), role=LinkRole.SUCCESSOR)
+        qs = (RoleAssignment.objects.filter(user=user).select_related("role")
+              .annotate(node_paths=Subquery(paths), node_succeeded=Exists(succeeded)))
+        memo = (day, list(as_of(qs, day)))
         user.__dict__["_chibo_scope_assignments"] = memo
     return memo[1]
 
 
 def _paths(user: Any, org_ids: list[int], inherit: bool) -> tuple[str, ...]:
     """Every path the nodes (and, when `inherit`, their predecessors) ever had; actions of one user
-    that reach the same nodes share the answer within the request."""
+    that reach the same nodes share the answer within the request. The nodes' own paths come with
+    the assignments; predecessors are looked up only for nodes that succeeded others."""
     inherited: dict[frozenset[int], frozenset[int]] = user.__dict__.setdefault("_chibo_scope_inherited", {})
     memo: dict[frozenset[int], tuple[str, ...]] = user.__dict__.setdefault("_chibo_scope_paths", {})
+    known: dict[int, tuple[tuple[str, ...], bool]] = {
+        a.org_id: (tuple(filter(None, (getattr(a, "node_paths", None) or "").split(","))),
+                   bool(getattr(a, "node_succeeded", True)))
+        for a in current_assignments(user) if a.org_id is not None
+    }
     ids = frozenset(org_ids)
     if inherit:
-        if ids not in inherited:
-            inherited[ids] = frozenset(inherited_org_ids(list(ids)))
-        ids |= inherited[ids]
+        successors = frozenset(i for i in ids if i not in known or known[i][1])
+        if successors:
+            if successors not in inherited:
+                inherited[successors] = frozenset(inherited_org_ids(list(successors))) - ids
+            ids |= inherited[successors]
     if ids not in memo:
         from chibo.orgs.models import OrgVersion
 
-        paths = OrgVersion.objects.filter(org_id__in=ids).values_list("path", flat=True).distinct()
-        memo[ids] = tuple(sorted(set(paths)))
+        found: set[str] = set()
+        unknown = set()
+        for i in ids:
+            if i in known:
+                found.update(known[i][0])
+            else:
+                unknown.add(i)
+        if unknown:
+            found.update(OrgVersion.objects.filter(org_id__in=unknown).values_list("path", flat=True))
+        memo[ids] = tuple(sorted(found))
     return memo[ids]
 
 

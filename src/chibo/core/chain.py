@@ -103,42 +103,59 @@ def json_value(value: Any) -> Any:
 LOCK_KEY = zlib.crc32(b"chibo.audit.chain")
 
 
-def _lock(connection: Any, table: str) -> None:
+def _lock(connection: Any) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     # SQLite: the atomic block began with BEGIN IMMEDIATE (the write lock), see checks.py.
 
 
-def _allocate_ids(connection: Any, table: str, last_id: int | None, n: int) -> list[int]:
+def _head_and_ids(connection: Any, model: type[models.Model], n: int
+                  ) -> tuple[dict[str, Any] | None, list[int]]:
+    """The chain's last row (id, seq, hash, scheme) and `n` new ids, read under the lock in one
+    statement: on PostgreSQL the ids come from the table's sequence, on SQLite they follow the
+    larger of the last id and `sqlite_sequence` (AUTOINCREMENT never reuses an id, even a
+    deleted one's); elsewhere they follow the last id."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    head = f"(SELECT id, seq, hash, scheme FROM {table} ORDER BY id DESC LIMIT 1)"  # noqa: S608
     if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                        [table, n])
-            return sorted(row[0] for row in cur.fetchall())
-    start = last_id or 0
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:  # AUTOINCREMENT: never reuse an id, even a deleted one
-            cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cur.fetchone()
-            start = max(start, row[0] if row else 0)
-    return list(range(start + 1, start + 1 + n))
+        extra = ("(SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) "
+                 "FROM generate_series(1, %s))")
+        params: list[Any] = [model._meta.db_table, n]
+    elif connection.vendor == "sqlite":
+        extra, params = "(SELECT seq FROM sqlite_sequence WHERE name = %s)", [model._meta.db_table]
+    else:
+        extra, params = "NULL", []
+    with connection.cursor() as cur:
+        # one row whether or not the table is empty (the head's columns are then NULL)
+        # (the table name is the model's, quoted; every value is a parameter)
+        sql = f"SELECT h.id, h.seq, h.hash, h.scheme, {extra} FROM (SELECT 1 AS one) AS d "  # noqa: S608
+        cur.execute(sql + f"LEFT JOIN {head} AS h ON 1 = 1", params)
+        last_id, seq, hash_, scheme, allocated = cur.fetchone()
+    last = None if last_id is None else {"id": last_id, "seq": seq, "hash": hash_, "scheme": scheme}
+    if connection.vendor == "postgresql":
+        return last, sorted(allocated)
+    start = max(last_id or 0, allocated or 0)
+    return last, list(range(start + 1, start + 1 + n))
 
 
 def append(model: type[models.Model], objs: Sequence[Any], insert: Callable[[], Any],
            using: str | None = None) -> None:
-    """Chain `objs` onto `model`'s table and run `insert()` (which writes them), atomically."""
+    """Chain `objs` onto `model`'s table and run `insert()` (which writes them), atomically.
+
+    Three statements on PostgreSQL (the lock; the head and the ids; the insert), two on SQLite.
+    Inside a transaction already (a service's, a request's) no savepoint is taken: the lock, the
+    head read and the insert belong to the caller's transaction, and a failed append dooms it
+    (it never half-writes); outside one, the block is its own transaction."""
     if not objs:
         insert()
         return
     table = model._meta.db_table
     alias = using or "default"
     connection = connections[alias]
-    with transaction.atomic(using=alias):
-        _lock(connection, table)
-        last = (model._base_manager.using(alias).order_by("-id")
-                .values("id", "seq", "hash", "scheme").first())
-        ids = _allocate_ids(connection, table, last["id"] if last else None, len(objs))
+    with transaction.atomic(using=alias, savepoint=False):
+        _lock(connection)
+        last, ids = _head_and_ids(connection, model, len(objs))
         prev_id = last["id"] if last else None
         prev_hash = last["hash"] if last else ""
         seq = last["seq"] if last and last["scheme"] >= SCHEME else 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.validtime import today, valid_on_q
@@ -131,7 +132,23 @@ def cells_for_change(user: Any) -> QuerySet[Organization]:
 CELL_SELECT_MAX = 200  # above this many cells in scope, the cell is a code typed in a text box
 
 
+class _LoadedChoices(ModelChoiceIterator):
+    """The choices from the rows the form already read (no second query), when it read them."""
+
+    def __iter__(self) -> Any:
+        rows = self.queryset._result_cache
+        if rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in rows:
+            yield self.choice(obj)
+
+
 class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    iterator = _LoadedChoices
+
     def label_from_instance(self, obj: Any) -> str:
         name = getattr(obj, "today_name", None) or getattr(obj, "last_name", None) or ""
         return f"{obj.code} — {name}" if name else str(obj.code)
@@ -164,14 +181,19 @@ class MemberEventForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        all_cells = OrgVersion.objects.filter(kind__key__in=sorted(MEMBER_CELL_KINDS)).order_by()
-        typed = all_cells[CELL_SELECT_MAX:CELL_SELECT_MAX + 1].exists()
+        cells = cells_for_change(user)
+        first = list(cells[:CELL_SELECT_MAX + 1])  # one query: the choices, or "too many"
+        typed = len(first) > CELL_SELECT_MAX
+        field: Any = self.fields["cell"]
         if typed:
             # in a large installation a select of every cell in scope weighs megabytes (300k cells
             # in the nation): the code is typed instead, and validated against the same queryset
-            self.fields["cell"].widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+            field.widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
         if self.is_bound or not typed:  # an empty text box needs no choices
-            self.fields["cell"].queryset = cells_for_change(user)  # type: ignore[attr-defined]
+            field.queryset = cells
+            if not typed:  # every cell in scope is in `first`: the select lists them as read
+                field.queryset._result_cache = first
+                field.queryset._prefetch_done = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -418,6 +418,11 @@ class MemberRecord:
                 chosen = v["name"]
         return chosen or org.code
 
+    def latest_name(self, org: Organization) -> str:
+        """The organization's latest name (of its version that starts last), "" without one."""
+        versions = self._versions.get(org.pk, [])
+        return max(versions, key=lambda v: v["valid_from"])["name"] if versions else ""
+
     @property
     def current(self) -> Affiliation | None:
         return next(

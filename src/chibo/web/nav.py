@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -17,20 +19,37 @@ from django.utils.translation import gettext_lazy as _
 from chibo.accounts.selectors import holds_action
 from chibo.core.validtime import today
 
+# A test answers True or False, or a queryset: the entry shows when it has a row (the menu asks
+# every such queryset in one query, `_exist_each`).
+Answer = bool | QuerySet[Any]
 
-def _plans_restructuring(user: Any) -> bool:
+
+def _plans_restructuring(user: Any) -> Answer:
     from chibo.restructuring import selectors as restructuring
     from chibo.restructuring.services import CHANGE
 
-    return holds_action(user, CHANGE) and restructuring.provinces(
-        user=user, on=today(), action=CHANGE
-    ).exists()
+    return holds_action(user, CHANGE) and restructuring.provinces(user=user, on=today(), action=CHANGE)
 
 
-def _handles_letters(user: Any) -> bool:
+def _handles_letters(user: Any) -> Answer:
     from chibo.supervision.selectors import VIEW, letter_bodies
 
-    return holds_action(user, VIEW) or letter_bodies(user=user, action=VIEW).exists()
+    return holds_action(user, VIEW) or letter_bodies(user=user, action=VIEW)
+
+
+def _exist_each(querysets: list[QuerySet[Any]]) -> list[bool]:
+    """Whether each queryset has a row, in one query (`SELECT EXISTS(…), EXISTS(…)`)."""
+    if len(querysets) <= 1:
+        return [qs.exists() for qs in querysets]
+    parts: list[str] = []
+    params: list[Any] = []
+    for qs in querysets:
+        sql, p = qs.query.exists().get_compiler(qs.db).as_sql()
+        parts.append(f"EXISTS({sql})")
+        params.extend(p)
+    with connections[querysets[0].db].cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        return [bool(v) for v in cur.fetchone()]
 
 
 @dataclass(frozen=True)
@@ -38,12 +57,12 @@ class Entry:
     url_name: str
     label: str | Promise
     action: str | None = None  # None: every signed-in user
-    test: Callable[[Any], bool] | None = None
+    test: Callable[[Any], Answer] | None = None
 
-    def visible_to(self, user: Any) -> bool:
+    def visible_to(self, user: Any) -> Answer:
         if self.action is not None and not holds_action(user, self.action):
             return False
-        return self.test is None or self.test(user)
+        return True if self.test is None else self.test(user)
 
 
 ENTRIES: list[Entry] = [
@@ -69,9 +88,12 @@ def entries_for(user: Any, path: str) -> list[dict[str, Any]]:
     """The menu for `user`, with the entry of the current page marked."""
     if not getattr(user, "is_authenticated", False):
         return []
+    answers = [(entry, entry.visible_to(user)) for entry in ENTRIES]
+    asked = [a for _e, a in answers if isinstance(a, QuerySet)]
+    found = iter(_exist_each(asked))
     items = []
-    for entry in ENTRIES:
-        if entry.visible_to(user):
+    for entry, answer in answers:
+        if next(found) if isinstance(answer, QuerySet) else answer:
             url = reverse(entry.url_name)
             items.append({"url": url, "label": entry.label, "current": path.startswith(url)})
     return items

@@ -13,9 +13,13 @@ from chibo.members.sensitive import SENSITIVE_FIELDS
 
 
 def _org_ref(org: Any) -> dict[str, Any] | None:
-    """Code and latest name; uses prefetched versions (`<org>__versions`) when there are some."""
+    """Code and latest name: `latest_name` when the caller set it (the member detail, from the
+    versions its record read), else the prefetched versions (`<org>__versions`) when there are."""
     if org is None:
         return None
+    known = getattr(org, "latest_name", None)
+    if known is not None:
+        return {"code": org.code, "name": known or org.code}
     versions = list(org.versions.all())
     latest = max(versions, key=lambda v: v.valid_from, default=None)
     return {"code": org.code, "name": latest.name if latest else org.code}

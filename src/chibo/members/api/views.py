@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -189,10 +189,11 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         record = selectors.MemberRecord(member, on)
         current = record.current
         read_log(actor=request.user, target=member, org_path=record.org_path(), purpose="view")
-        # the rows the record read (in the same order), their organizations' versions in one query
+        # the rows the record read (in the same order), named from the versions it read
         for transfer in record.transfers:
             transfer.member = member
-        prefetch_related_objects(record.orgs(), Prefetch("versions", queryset=_VERSION_NAMES))
+        for org in record.orgs():
+            org.latest_name = record.latest_name(org)  # type: ignore[attr-defined]
         timeline = {"events": record.events, "affiliations": record.affiliations, "transfers": record.transfers}
         context = {
             **self.get_serializer_context(),
