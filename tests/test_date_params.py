@@ -31,15 +31,13 @@ from django_filters import filters as df
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_routes_scoping import (  # noqa: F401 (world, world_data: fixtures)
+from tests.routes import (
     CASES,
     PROVIDERS,
     ROUTES,
     Route,
     build_url,
     model_of,
-    world,
-    world_data,
 )
 
 DATE_NAME = re.compile(r"^(as_of|on|date|start|end|from|to|since|until|[a-z_]+_(from|to|on|date|at|start|end))$")

@@ -27,7 +27,7 @@ from django.utils import translation
 from chibo.members import services
 from chibo.members.sensitive import SENSITIVE_FIELDS, SensitiveFieldDenied, require_sensitive
 from chibo.members.services import DecisionInfo, PersonData
-from tests.test_routes_scoping import ROUTES, Route
+from tests.routes import ROUTES, Route
 
 ADMITTED = dt.date(2021, 5, 17)
 

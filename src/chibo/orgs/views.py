@@ -64,16 +64,23 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "orgs/tree.html#children", {"children": kids, "on": on})
 
 
-def _name_links(events: list[Any]) -> None:
-    """Give each organization an event links a `display_name`: its name on the event's date (or
-    its first), in one query for the page."""
-    links = [link for e in events for link in e.links.all()]
+LINKS_SHOWN = 12  # organizations named per change; a reform links thousands ("and N more")
+
+
+def _name_links(events: list[Any], first: int | None = None) -> None:
+    """Give each event `shown_links` (the organization `first` first, then the others, at most
+    LINKS_SHOWN) and `more_links` (how many are not shown), and each shown organization a
+    `display_name`: its name on the event's date (or its first), in one query for the page."""
+    for e in events:
+        links = sorted(e.links.all(), key=lambda link: link.org_id != first)
+        e.shown_links, e.more_links = links[:LINKS_SHOWN], max(0, len(links) - LINKS_SHOWN)
     versions: dict[int, list[tuple[dt.date, str]]] = {}
-    rows = OrgVersion.objects.filter(org_id__in={link.org_id for link in links}).order_by("valid_from")
+    rows = OrgVersion.objects.filter(
+        org_id__in={link.org_id for e in events for link in e.shown_links}).order_by("valid_from")
     for org_id, valid_from, name in rows.values_list("org_id", "valid_from", "name"):
         versions.setdefault(org_id, []).append((valid_from, name))
     for e in events:
-        for link in e.links.all():
+        for link in e.shown_links:
             named = versions.get(link.org_id, [])
             before = [name for valid_from, name in named if valid_from <= e.on]
             link.display_name = (before[-1] if before else named[0][1]) if named else link.org.code
@@ -90,7 +97,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     counts = selectors.org_counts(user=request.user, org=org, on=on)
     lineage = selectors.org_lineage(user=request.user, org=org)
     changes = list(selectors.org_changes(user=request.user, org=org)[:50])
-    _name_links(changes)
+    _name_links(changes, first=org.pk)
     history = org.versions.select_related("kind", "parent", "event__decision").order_by("valid_from")
     powers = org.powers.order_by("valid_from")
     return render(
