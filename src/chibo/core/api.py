@@ -39,6 +39,20 @@ def check_query_parameters(request: Request) -> None:
         raise ValidationError(errors)
 
 
+TRUE, FALSE = ("true", "1"), ("false", "0")
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A boolean query parameter: `true`/`1` or `false`/`0`, absent is false; anything else is
+    the client's error (400), as the schema's `boolean` says."""
+    raw = request.query_params.get(name)
+    if raw is None or raw in FALSE:
+        return False
+    if raw in TRUE:
+        return True
+    raise ValidationError({name: [_("Enter true or false.")]})
+
+
 class ScopedViewSetMixin:
     """Set `scope_area` ("org", "member", …); the queryset is restricted for
     `<area>.<verb>` where the verb follows the HTTP method. Out of scope answers 404."""

@@ -70,8 +70,13 @@ def constrain_strings(result: dict[str, Any], generator: Any, request: Any, publ
             if not isinstance(operation, dict):
                 continue
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query" and isinstance(parameter.get("schema"), dict):
-                    _constrain(parameter["schema"], non_empty=True)
+                schema = parameter.get("schema")
+                if parameter.get("in") != "query" or not isinstance(schema, dict):
+                    continue
+                _constrain(schema, non_empty=True)
+                if schema.get("type") == "integer":  # what the database's integers hold
+                    schema.setdefault("minimum", -(2**63))
+                    schema.setdefault("maximum", 2**63 - 1)
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and isinstance(schema, dict):
             _constrain(schema, non_empty=False)
