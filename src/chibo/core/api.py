@@ -40,6 +40,16 @@ def check_query_parameters(request: Request) -> None:
 
 
 TRUE, FALSE = ("true", "1"), ("false", "0")
+INT64 = (-(2**63), 2**63 - 1)  # what the schema's integer query parameters allow (api_schema)
+
+
+def db_int(raw: str) -> int:
+    """`int(raw)`, and a ValueError too when the number does not fit the database's 64-bit
+    integers (PostgreSQL would compare it and answer nothing, where the schema forbids it)."""
+    value = int(raw)
+    if not INT64[0] <= value <= INT64[1]:
+        raise ValueError(raw)
+    return value
 
 
 def query_flag(request: Request, name: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .api import INT64
+
 ERROR = {
     "type": "object",
     "description": "An error: `detail` for general errors, or a message list per field.",
@@ -75,8 +77,8 @@ def constrain_strings(result: dict[str, Any], generator: Any, request: Any, publ
                     continue
                 _constrain(schema, non_empty=True)
                 if schema.get("type") == "integer":  # what the database's integers hold
-                    schema.setdefault("minimum", -(2**63))
-                    schema.setdefault("maximum", 2**63 - 1)
+                    schema.setdefault("minimum", INT64[0])  # core.api.db_int
+                    schema.setdefault("maximum", INT64[1])
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and isinstance(schema, dict):
             _constrain(schema, non_empty=False)

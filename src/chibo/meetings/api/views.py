@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chibo.core.api import ScopedReadOnlyViewSet, query_flag
+from chibo.core.api import ScopedReadOnlyViewSet, db_int, query_flag
 from chibo.core.validtime import today
 from chibo.meetings import quality
 from chibo.meetings.models import Attendance, Meeting, Resolution, Task, Vote
@@ -110,7 +110,7 @@ class _ByMeeting(ScopedReadOnlyViewSet):
         meeting = self.request.query_params.get("meeting")
         if meeting:
             try:
-                qs = qs.filter(meeting_id=int(meeting))
+                qs = qs.filter(meeting_id=db_int(meeting))
             except ValueError as exc:
                 raise serializers.ValidationError({"meeting": _("Give the meeting's number.")}) from exc
         return qs

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chibo.core.api import ScopedReadOnlyViewSet, query_flag
+from chibo.core.api import ScopedReadOnlyViewSet, db_int, query_flag
 from chibo.core.datefields import check_date
 from chibo.core.validtime import today
 from chibo.orgs.models import Organization
@@ -180,7 +180,7 @@ class ProposalViewSet(ScopedReadOnlyViewSet):
             raw = self.request.query_params.get("programme")
             if raw:
                 try:
-                    qs = qs.filter(programme_id=int(raw))
+                    qs = qs.filter(programme_id=db_int(raw))
                 except ValueError as exc:
                     raise serializers.ValidationError({"programme": _("Enter a number.")}) from exc
             if self.request.query_params.get("state"):
