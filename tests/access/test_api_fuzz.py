@@ -1,6 +1,18 @@
-"""API fuzzing (security.md G28): schemathesis generates requests from /api/schema/ and sends them,
-as an authenticated user, through the WSGI application. No response may be a server error, and
-every response must match the schema."""
+"""API fuzzing (security.md G28) and the API contract (architecture.md, "The API contract"):
+schemathesis generates requests from /api/schema/ and sends them through the WSGI application, as
+two users with tokens: the province's organization-committee staff (the whole tree) and the
+secretary of one cell (a small scope: other objects answer 404, which every operation declares).
+
+Every schemathesis check runs: no server error; responses conform to the schema (status code,
+content type, body, headers); a request the schema forbids is refused (negative data: 4xx) and a
+request it allows is accepted (positive data: 2xx, or 404 out of scope). The schema states the
+real constraints for that: page and page_size are integers from 1 (page_size up to 500), query
+parameters are never empty and hold no NUL (`core.api.check_query_parameters`, stated by the
+schema hook `core.api_schema.constrain_strings`), booleans are true/false (or 1/0), years and
+other integers carry their bounds. The exceptions still open are in NOT_YET_ACCEPTING below.
+
+Bounded so it fits CI: a few examples per operation and user (`max_examples`), derandomized, so
+every run sends the same requests and a failure reproduces."""
 
 from __future__ import annotations
 
@@ -14,7 +26,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.checks import positive_data_acceptance
 
 from chibo.accounts.models import ApiToken
 from chibo.orgs.services import org_rename
@@ -22,6 +34,10 @@ from chibo.orgs.services import org_rename
 from .helpers import build_tree, make_user
 
 TOKEN: dict[str, str] = {}
+USERS = [
+    ("province_staff", "organization_committee_staff", "province"),
+    ("cell_secretary", "party_cell_secretary", "cell_a"),
+]
 
 
 def _schema() -> schemathesis.BaseSchema:
@@ -52,21 +68,33 @@ def _keep_the_test_connection():
 def _data(db, _keep_the_test_connection):
     tree = build_tree()
     org_rename(actor=None, org=tree["cell_a"], name="Chi bộ thôn Án", on=dt.date(2021, 5, 1))
-    user = make_user("fuzzer", role="organization_committee_staff", org=tree["province"])
-    key = ApiToken.generate_key()
-    ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:8],
-                            expires_at=timezone.now() + dt.timedelta(days=1))
-    TOKEN["key"] = key
+    for name, role, org in USERS:
+        user = make_user(name, role=role, org=tree[org])
+        key = ApiToken.generate_key()
+        ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:8],
+                                expires_at=timezone.now() + dt.timedelta(days=1))
+        TOKEN[name] = key
 
 
+# Operations whose schema still cannot say which valid-looking requests they refuse (issue 18,
+# item 9, open): period pairs (`from` without `to`, admissions and departures at once, a sector
+# without its period), `overdue=` on transfers (django-filter's boolean) and the nested request
+# bodies of the evaluation writes. Only `positive_data_acceptance` is left out for them; every other
+# check runs on them, and every check runs on all other operations.
+NOT_YET_ACCEPTING = {
+    "GET /api/v1/cadres/summary/",
+    "GET /api/v1/members/",
+    "GET /api/v1/members/counts/",
+    "GET /api/v1/transfers/",
+    "POST /api/v1/evaluation-criteria/",
+    "POST /api/v1/evaluation-rounds/",
+}
+
+
+@pytest.mark.parametrize("user", [name for name, _role, _org in USERS])
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_never_fails_and_matches_its_schema(case):
-    # Left out: whether schema-violating requests are rejected (filters are lenient by design:
-    # an empty filter means "no filter") and whether every schema-valid request is accepted
-    # (a NUL byte in a text filter is refused with 400). Every response must still be no server
-    # error and conform to the schema: status code, content type, body and headers.
-    case.call_and_validate(
-        headers={"Authorization": f"Token {TOKEN['key']}", "Host": "127.0.0.1"},
-        excluded_checks=[negative_data_rejection, positive_data_acceptance],
-    )
+@settings(max_examples=6, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_never_fails_and_matches_its_schema(case, user):
+    excluded = [positive_data_acceptance] if f"{case.method} {case.path}" in NOT_YET_ACCEPTING else []
+    case.call_and_validate(headers={"Authorization": f"Token {TOKEN[user]}", "Host": "127.0.0.1"},
+                           excluded_checks=excluded)

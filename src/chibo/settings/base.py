@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "chibo.core.api_schema.add_error_responses",
+        "chibo.core.api_schema.constrain_strings",
     ],
 }
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from chibo.admission import selectors
 from chibo.admission.models import AdmissionAct, AdmissionTarget, Applicant
-from chibo.core.api import ScopedReadOnlyViewSet
+from chibo.core.api import ScopedReadOnlyViewSet, query_flag
 from chibo.core.datefields import check_date
 from chibo.core.validtime import today
 from chibo.orgs import selectors as org_selectors
@@ -101,7 +101,8 @@ class ApplicantViewSet(ScopedReadOnlyViewSet):
         return Response(StatusSerializer(data).data)
 
     @extend_schema(parameters=[OpenApiParameter("under", OpenApiTypes.STR, required=True),
-                               OpenApiParameter("year", OpenApiTypes.INT, required=True),
+                               OpenApiParameter("year", {"type": "integer", "minimum": 1930, "maximum": 9998},
+                                                required=True),
                                OpenApiParameter("as_of", OpenApiTypes.DATE)], responses=TargetReportSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
     def target(self, request: Request) -> Response:
@@ -143,7 +144,7 @@ class ActViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        if self.action == "list" and self.request.query_params.get("overdue") in ("1", "true"):
+        if self.action == "list" and query_flag(self.request, "overdue"):
             on = today()
             qs = qs.filter(due_on__lt=on, until__isnull=True)
         return qs

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chibo.core.api import ScopedReadOnlyViewSet
+from chibo.core.api import ScopedReadOnlyViewSet, db_int
 from chibo.evaluation import selectors, services
 from chibo.evaluation.models import Assessment, CriteriaSet, Programme, Round, State
 from chibo.evaluation.services import StaleWrite
@@ -117,7 +117,7 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
             rnd = self.request.query_params.get("round")
             if rnd:
                 try:
-                    qs = qs.filter(round_id=int(rnd))
+                    qs = qs.filter(round_id=db_int(rnd))
                 except ValueError as exc:
                     raise serializers.ValidationError({"round": _("Give the round's number.")}) from exc
             code = self.request.query_params.get("org")

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chibo.core.api import ScopedReadOnlyViewSet
+from chibo.core.api import ScopedReadOnlyViewSet, db_int, query_flag
 from chibo.core.validtime import today
 from chibo.meetings import quality
 from chibo.meetings.models import Attendance, Meeting, Resolution, Task, Vote
@@ -110,7 +110,7 @@ class _ByMeeting(ScopedReadOnlyViewSet):
         meeting = self.request.query_params.get("meeting")
         if meeting:
             try:
-                qs = qs.filter(meeting_id=int(meeting))
+                qs = qs.filter(meeting_id=db_int(meeting))
             except ValueError as exc:
                 raise serializers.ValidationError({"meeting": _("Give the meeting's number.")}) from exc
         return qs
@@ -152,7 +152,7 @@ class TaskViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        if self.action == "list" and self.request.query_params.get("overdue") in ("1", "true"):
+        if self.action == "list" and query_flag(self.request, "overdue"):
             qs = qs.filter(done_date__isnull=True, due_date__lt=today())
         return qs
 

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chibo.core.api import ScopedReadOnlyViewSet
+from chibo.core.api import ScopedReadOnlyViewSet, db_int, query_flag
 from chibo.core.datefields import check_date
 from chibo.core.validtime import today
 from chibo.orgs.models import Organization
@@ -82,7 +82,7 @@ class LetterViewSet(ScopedReadOnlyViewSet):
             state = self.request.query_params.get("state")
             if state:
                 qs = qs.filter(state=state)
-            if self.request.query_params.get("overdue") in ("1", "true", "True"):
+            if query_flag(self.request, "overdue"):
                 qs = qs.filter(pk__in=selectors.overdue_letters(user=self.request.user, org=org,
                                                                 on=today()).values("pk"))
         return qs.order_by("-competent_received_on", "-id")
@@ -143,7 +143,7 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
         programme = self.get_object()
         return Response(selectors.programme_report(user=request.user, programme=programme, on=today()))
 
-    @extend_schema(parameters=[UNDER, OpenApiParameter("year", OpenApiTypes.INT)],
+    @extend_schema(parameters=[UNDER, OpenApiParameter("year", {"type": "integer", "minimum": 1930, "maximum": 2200})],
                    responses=DialogueAgencyReportSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)
     def annual(self, request: Request) -> Response:
@@ -180,7 +180,7 @@ class ProposalViewSet(ScopedReadOnlyViewSet):
             raw = self.request.query_params.get("programme")
             if raw:
                 try:
-                    qs = qs.filter(programme_id=int(raw))
+                    qs = qs.filter(programme_id=db_int(raw))
                 except ValueError as exc:
                     raise serializers.ValidationError({"programme": _("Enter a number.")}) from exc
             if self.request.query_params.get("state"):
