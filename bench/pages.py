@@ -102,7 +102,7 @@ def pages(province: Any, admin: Any) -> list[tuple[str, str, Any]]:
     ]
     if o["commune"] is not None:
         c = o["commune"].code
-        rows += [(f"commune-level committee {c}", f"/orgs/{c}/", staff),
+        rows += [(f"commune-level (or grassroots) committee {c}", f"/orgs/{c}/", staff),
                  (f"member list of {c}", f"/members/?under={c}", staff)]
     if o["cell"] is not None:
         c = o["cell"].code

@@ -9,6 +9,7 @@ them; what is due comes from the tree and the rules (`selectors.due_slots`'s slo
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -143,7 +144,7 @@ def _full_months(start: dt.date, end: dt.date) -> tuple[int, int] | None:
         if start.day == 1
         else ((start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1))
     )
-    last_day = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1) - dt.timedelta(days=1)
+    last_day = end.replace(day=calendar.monthrange(end.year, end.month)[1])  # (also in December 9999)
     last = (
         (end.year, end.month)
         if end == last_day
