@@ -138,7 +138,11 @@ class ApiToken(models.Model):
 
     @staticmethod
     def generate_key() -> str:
-        return secrets.token_urlsafe(32)
+        # never starting with "-": the first 8 characters name the token on the command line
+        # (`chibo token revoke <prefix>`), where a leading dash reads as an option
+        while (key := secrets.token_urlsafe(32)).startswith("-"):
+            pass
+        return key
 
     @property
     def is_usable(self) -> bool:
