@@ -19,6 +19,7 @@ from chibo.core.validtime import valid_on_q
 from chibo.orgs.models import OrgVersion
 from chibo.reports.registry import (
     AS_OF,
+    COUNT,
     PERIOD,
     SHARE,
     Column,
@@ -51,6 +52,18 @@ def _rated(q: Question, of: str, levels: tuple[str, ...] | None = None) -> Query
     if levels is not None:
         qs = qs.filter(decided_level__in=levels)
     return qs
+
+
+def _disciplined(q: Question) -> QuerySet[Assessment]:
+    """The members rated in the year's round who were disciplined in the rated year."""
+    assert q.end is not None
+    if q.org is None:
+        return Assessment.objects.none()
+    found = selectors.round_for(user=q.user, org=q.org, year=q.end.year)
+    if found is None:
+        return Assessment.objects.none()
+    return selectors.records(user=q.user, rnd=found[0], path=found[1], of="members", key="").filter(
+        disciplined_in_year=True)
 
 
 def _indicator(key: str, name: Any, definition: Any, of: str, levels: tuple[str, ...], order: int) -> Indicator:
@@ -126,6 +139,13 @@ register(
     _indicator("evaluation.organizations_good_or_better", _("Organizations rated good or better"),
                _("Share of the organizations under the node rated “completed tasks well” or better in the year's "
                  "round."), "organizations", GOOD_OR_BETTER, 30),
+    Indicator(
+        key="evaluation.members_disciplined", name=_("Members disciplined in the year"),
+        definition=_("Members under the node recorded in the year's round as disciplined in the rated year "
+                     "(a violation of the party's rules that was dealt with)."),
+        unit=COUNT, kind=PERIOD, app="evaluation", group="evaluation", order=50,
+        numerator=Listing(records=_disciplined, columns=COLUMNS, label=_("Disciplined"), logged=True),
+    ),
     _indicator("evaluation.organizations_completed", _("Organizations that completed their tasks"),
                _("Share of the organizations under the node rated “completed tasks” or better in the year's "
                  "round."), "organizations", COMPLETED, 40),

@@ -300,6 +300,16 @@ FIGURES: list[SeedFigure] = [
     ),
     SeedFigure(
         "003",
+        gettext_noop("Hà Tĩnh (Provincial Military Party Committee), 2023: members disciplined (no violation)"),
+        0,
+        "evaluation.members_disciplined",
+        HT_MILITARY,
+        start=D(2023, 1, 1),
+        end=D(2023, 12, 31),
+        waits_for="evaluation",
+    ),
+    SeedFigure(
+        "003",
         gettext_noop("Hà Tĩnh (Provincial Military Party Committee): members who completed tasks well "
         "(over 90%)"),
         90,
