@@ -71,3 +71,19 @@ def test_other_scopes_get_404_and_cannot_publish_for_it(client_district_x, clien
         assert "Bộ tiêu chí member" not in client.get(reverse("evaluation:criteria_list")).content.decode()
         r = client.post(reverse("evaluation:criteria_new"), _post(GROUPS))
         assert r.status_code == 400 and not CriteriaSet.objects.filter(version=2).exists()
+
+
+def test_the_pages_take_a_fixed_number_of_queries(client_staff_p1, tree, criteria, django_assert_max_num_queries):
+    """The list and a version read a bounded number of queries, however many sets and versions."""
+    from chibo.evaluation import services
+
+    from .conftest import D
+
+    for _i in range(3):  # more versions must not mean more queries
+        services.criteria_set_publish(actor=None, owner=tree["P1"], audience="member", name="Bộ tiêu chí",
+                                      groups=GROUPS, valid_from=D(2026, 1, 1))
+    cs = CriteriaSet.objects.filter(owner=tree["P1"], audience="member").order_by("-version").first()
+    for url in (reverse("evaluation:criteria_list"), reverse("evaluation:criteria", args=[cs.pk]),
+                reverse("evaluation:criteria_new") + f"?from={cs.pk}"):
+        with django_assert_max_num_queries(14):
+            assert client_staff_p1.get(url).status_code == 200

@@ -41,14 +41,19 @@ GOOD_OR_BETTER = (Level.EXCELLENT, Level.GOOD)
 COMPLETED = (Level.EXCELLENT, Level.GOOD, Level.COMPLETED)
 
 
-def _rated(q: Question, of: str, levels: tuple[str, ...] | None = None) -> QuerySet[Assessment]:
+def _in_round(q: Question, of: str) -> QuerySet[Assessment]:
+    """The assessments of `of` under the node in the round of the period's last year that covers it."""
     assert q.end is not None
     if q.org is None:
         return Assessment.objects.none()
     found = selectors.round_for(user=q.user, org=q.org, year=q.end.year)
     if found is None:
         return Assessment.objects.none()
-    qs = selectors.records(user=q.user, rnd=found[0], path=found[1], of=of, key="").filter(state=State.DECIDED)
+    return selectors.records(user=q.user, rnd=found[0], path=found[1], of=of, key="")
+
+
+def _rated(q: Question, of: str, levels: tuple[str, ...] | None = None) -> QuerySet[Assessment]:
+    qs = _in_round(q, of).filter(state=State.DECIDED)
     if levels is not None:
         qs = qs.filter(decided_level__in=levels)
     return qs
@@ -56,14 +61,7 @@ def _rated(q: Question, of: str, levels: tuple[str, ...] | None = None) -> Query
 
 def _disciplined(q: Question) -> QuerySet[Assessment]:
     """The members rated in the year's round who were disciplined in the rated year."""
-    assert q.end is not None
-    if q.org is None:
-        return Assessment.objects.none()
-    found = selectors.round_for(user=q.user, org=q.org, year=q.end.year)
-    if found is None:
-        return Assessment.objects.none()
-    return selectors.records(user=q.user, rnd=found[0], path=found[1], of="members", key="").filter(
-        disciplined_in_year=True)
+    return _in_round(q, "members").filter(disciplined_in_year=True)
 
 
 def _indicator(key: str, name: Any, definition: Any, of: str, levels: tuple[str, ...], order: int) -> Indicator:
